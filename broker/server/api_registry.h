@@ -1,0 +1,116 @@
+// The one list of APIs this broker serves: each handler registers its key, name and version
+// range here, and the ApiVersions answer is derived from this registry (never kept by hand in a
+// second list).
+//
+// A handler is written against the generated message types: it receives the decoded request
+// and answers exactly once with a response of the matching type, from any thread. The registry
+// does the decoding and encoding for the version the client sent.
+//
+// Thread safety: registration happens before the broker starts serving; lookups are read-only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "broker/server/request_context.h"
+#include "libs/base/status.h"
+#include "libs/kafka/protocol/reader.h"
+#include "libs/kafka/protocol/writer.h"
+
+namespace sluice::server {
+
+// The encoded response body (no header), or nothing for a request that gets no response
+// (Produce with acks=0).
+struct EncodedResponse {
+  bool send = true;
+  std::vector<uint8_t> body;
+};
+
+class ApiRegistry {
+ public:
+  using Invoke = std::function<void(const RequestContext&, kafka::Reader&,
+                                    std::function<void(Result<EncodedResponse>)>)>;
+  struct Entry {
+    int16_t key;
+    std::string name;
+    int16_t min_version;
+    int16_t max_version;
+    Invoke invoke;
+  };
+
+  // Registers a handler for Req/Resp (generated types) over the message's whole version range.
+  // `handler(ctx, request, respond)`; `respond(response)` encodes at ctx.api_version.
+  template <typename Req, typename Resp>
+  void Register(std::string name,
+                std::function<void(const RequestContext&, Req, std::function<void(Resp)>)> handler,
+                int16_t min_version = Req::kMinVersion, int16_t max_version = Req::kMaxVersion) {
+    Entry entry{Req::kApiKey, std::move(name), min_version, max_version, nullptr};
+    entry.invoke = [handler = std::move(handler)](
+                       const RequestContext& ctx, kafka::Reader& reader,
+                       std::function<void(Result<EncodedResponse>)> done) {
+      Req request;
+      Status st = request.Decode(reader, ctx.api_version);
+      if (!st.ok()) return done(st);
+      const int16_t version = ctx.api_version;
+      handler(ctx, std::move(request), [done = std::move(done), version](Resp response) {
+        EncodedResponse out;
+        out.body.reserve(response.Size(version));
+        kafka::Writer writer(out.body);
+        response.Encode(writer, version);
+        done(std::move(out));
+      });
+    };
+    Add(std::move(entry));
+  }
+
+  // For handlers that may answer nothing (Produce acks=0): `respond(std::nullopt)` sends no
+  // response.
+  template <typename Req, typename Resp>
+  void RegisterMaybeSilent(
+      std::string name,
+      std::function<void(const RequestContext&, Req, std::function<void(std::optional<Resp>)>)>
+          handler) {
+    Entry entry{Req::kApiKey, std::move(name), Req::kMinVersion, Req::kMaxVersion, nullptr};
+    entry.invoke = [handler = std::move(handler)](
+                       const RequestContext& ctx, kafka::Reader& reader,
+                       std::function<void(Result<EncodedResponse>)> done) {
+      Req request;
+      Status st = request.Decode(reader, ctx.api_version);
+      if (!st.ok()) return done(st);
+      const int16_t version = ctx.api_version;
+      handler(ctx, std::move(request),
+              [done = std::move(done), version](std::optional<Resp> response) {
+                EncodedResponse out;
+                if (!response) {
+                  out.send = false;
+                  return done(std::move(out));
+                }
+                out.body.reserve(response->Size(version));
+                kafka::Writer writer(out.body);
+                response->Encode(writer, version);
+                done(std::move(out));
+              });
+    };
+    Add(std::move(entry));
+  }
+
+  const Entry* Find(int16_t key) const {
+    auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  // Every registered API in key order.
+  std::vector<const Entry*> All() const {
+    std::vector<const Entry*> out;
+    for (const auto& [key, entry] : entries_) out.push_back(&entry);
+    return out;
+  }
+
+ private:
+  void Add(Entry entry);
+  std::map<int16_t, Entry> entries_;
+};
+
+}  // namespace sluice::server

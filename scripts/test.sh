@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, from a bare machine: installs what it needs, builds, runs every unit,
+# integration and end-to-end test (real ZooKeeper, real brokers, real clients) and a short
+# fuzz run. Exit status is non-zero if anything fails.
+#
+#   BUILD_DIR   build directory (default: build)
+#   FUZZ_SECONDS  seconds per fuzz target (default: 30; 0 skips fuzzing)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${BUILD_DIR:-build}
+jobs=$(nproc)
+
+step() { printf '\n==> %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+
+step "Installing dependencies"
+scripts/install-deps.sh
+
+step "Configuring and building ($build)"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_WERROR=ON >/dev/null
+ninja -C "$build" -j "$jobs"
+
+step "Unit and integration tests"
+ctest --test-dir "$build" --output-on-failure -j "$jobs" -LE e2e
+
+step "End-to-end tests (real ZooKeeper, real brokers, real clients)"
+ctest --test-dir "$build" --output-on-failure -L e2e
+
+if [ "${FUZZ_SECONDS:-30}" != 0 ] && [ -x scripts/run-fuzz.sh ]; then
+  step "Fuzzing decoders for ${FUZZ_SECONDS:-30}s each"
+  scripts/run-fuzz.sh
+fi
+step "All tests passed"
