@@ -12,7 +12,7 @@ DEBIAN_PACKAGES=(
   # real parts the tests run against
   zookeeper netcat-openbsd kcat librdkafka-dev
   # benchmarks
-  iperf3 fio
+  iperf3 fio lz4 zstd
 )
 
 missing=()

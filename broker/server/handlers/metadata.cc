@@ -1,0 +1,105 @@
+#include "broker/server/handlers/metadata.h"
+
+#include <algorithm>
+#include <set>
+
+#include "broker/metadata/kafka_zk_client.h"
+#include "libs/kafka/messages/metadata.h"
+
+namespace sluice::server {
+
+using kafka::ErrorCode;
+
+namespace {
+
+kafka::MetadataResponse::MetadataResponseTopic DescribeTopic(const TopicMetadata& topic,
+                                                             const std::set<int32_t>& live) {
+  kafka::MetadataResponse::MetadataResponseTopic out;
+  out.name = topic.name;
+  out.topic_id = topic.topic_id;
+  out.is_internal = topic.is_internal;
+  for (const auto& [index, p] : topic.partitions) {
+    auto& partition = out.partitions.emplace_back();
+    partition.partition_index = index;
+    partition.leader_id = p.leader;
+    partition.leader_epoch = p.leader_epoch;
+    partition.replica_nodes = p.replicas;
+    partition.isr_nodes = p.isr;
+    for (int32_t r : p.replicas) {
+      if (!live.count(r)) partition.offline_replicas.push_back(r);
+    }
+    partition.error_code = kafka::Code(p.leader < 0 ? ErrorCode::kLeaderNotAvailable
+                                                    : ErrorCode::kNone);
+  }
+  return out;
+}
+
+}  // namespace
+
+void RegisterMetadata(ApiRegistry& registry, BrokerServices& services) {
+  registry.Register<kafka::MetadataRequest, kafka::MetadataResponse>(
+      "Metadata", [&services](const RequestContext& ctx, kafka::MetadataRequest request,
+                              std::function<void(kafka::MetadataResponse)> respond) {
+        const int16_t version = ctx.api_version;
+        kafka::MetadataResponse response;
+        std::set<int32_t> live;
+        for (const BrokerEndpoint& b : services.metadata.brokers()) {
+          // Each broker is described by its endpoint on the listener this request came in on.
+          if (b.listener != ctx.connection.listener_name && !ctx.connection.listener_name.empty()) {
+            continue;
+          }
+          if (!live.insert(b.id.value()).second) continue;
+          auto& broker = response.brokers.emplace_back();
+          broker.node_id = b.id.value();
+          broker.host = b.host;
+          broker.port = b.port;
+          broker.rack = b.rack;
+        }
+        response.cluster_id = services.metadata.cluster_id();
+        response.controller_id = services.metadata.controller_id();
+
+        // v0: an empty list means every topic; v1+: null means every topic.
+        const bool all_topics = !request.topics || (version == 0 && request.topics->empty());
+        if (all_topics) {
+          for (const TopicMetadata& topic : services.metadata.topics()) {
+            response.topics.push_back(DescribeTopic(topic, live));
+          }
+          return respond(std::move(response));
+        }
+        const bool may_create = (version < 4 || request.allow_auto_topic_creation) &&
+                                services.config.auto_create_topics_enable;
+        std::set<std::string> seen;
+        for (const auto& requested : *request.topics) {
+          const std::string name = requested.name.value_or("");
+          if (!seen.insert(name).second) continue;
+          if (auto topic = services.metadata.topic(name)) {
+            response.topics.push_back(DescribeTopic(*topic, live));
+            continue;
+          }
+          auto& out = response.topics.emplace_back();
+          out.name = name;
+          if (!metadata::ValidateTopicName(name).ok()) {
+            out.error_code = kafka::Code(ErrorCode::kInvalidTopicException);
+            continue;
+          }
+          if (!may_create) {
+            out.error_code = kafka::Code(ErrorCode::kUnknownTopicOrPartition);
+            continue;
+          }
+          NewTopic topic;
+          topic.name = name;
+          auto [error, created] = services.topics.CreateTopic(topic, /*validate_only=*/false);
+          // Created now (or concurrently by someone else): the client retries until leaders
+          // exist. Any other failure is reported as Kafka does for auto-creation.
+          out.error_code = kafka::Code(
+              error.ok() || error.code == ErrorCode::kTopicAlreadyExists
+                  ? ErrorCode::kLeaderNotAvailable
+                  : (error.code == ErrorCode::kInvalidReplicationFactor
+                         ? ErrorCode::kInvalidReplicationFactor
+                         : ErrorCode::kUnknownTopicOrPartition));
+        }
+        respond(std::move(response));
+      });
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,30 @@
+#include "broker/server/log_config_mapping.h"
+
+namespace sluice::server {
+
+storage::LogConfig ToLogConfig(const config::TopicLogSettings& settings) {
+  storage::LogConfig out;
+  out.segment_bytes = settings.segment_bytes;
+  out.segment_ms = settings.segment_ms;
+  out.retention_ms = settings.cleanup_delete ? settings.retention_ms : config::kUnlimited;
+  out.retention_bytes = settings.cleanup_delete ? settings.retention_bytes : config::kUnlimited;
+  out.index_interval_bytes = settings.index_interval_bytes;
+  out.segment_index_bytes = settings.segment_index_bytes;
+  out.max_message_bytes = settings.max_message_bytes;
+  out.message_timestamp_type = settings.timestamp_type == config::TimestampType::kLogAppendTime
+                                   ? storage::TimestampType::kLogAppendTime
+                                   : storage::TimestampType::kCreateTime;
+  out.file_delete_delay_ms = settings.file_delete_delay_ms;
+  out.flush_messages = settings.flush_messages;
+  out.flush_ms = settings.flush_ms;
+  return out;
+}
+
+Result<storage::LogConfig> LogConfigForTopic(const config::BrokerConfig& broker,
+                                             const std::map<std::string, std::string>& overrides) {
+  Result<config::TopicLogSettings> settings = config::ResolveTopicLogSettings(broker, overrides);
+  if (!settings.ok()) return settings.status();
+  return ToLogConfig(*settings);
+}
+
+}  // namespace sluice::server
