@@ -130,7 +130,26 @@ Status Broker::Start() {
   controller_options.registration.timestamp_ms = NowMs().value();
   controller_ =
       std::make_unique<metadata::ControllerBroker>(*zk_client_, controller_options, *this);
-  SLUICE_RETURN_IF_ERROR(controller_->Start());
+  // After a crash, /brokers/ids/<id> still belongs to the dead process's session until
+  // ZooKeeper expires it (zookeeper.session.timeout.ms). Kafka refuses to start then; we wait
+  // it out, saying so, and give up only after a full session timeout plus a margin.
+  const auto give_up = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(config_.zookeeper_session_timeout_ms) +
+                       std::chrono::seconds(5);
+  for (;;) {
+    Status st = controller_->Start();
+    if (st.ok()) break;
+    if (st.code() != Status::Code::kAlreadyExists || std::chrono::steady_clock::now() > give_up) {
+      return st;
+    }
+    ServerLog().warning(
+        "%s; waiting for that ZooKeeper session to expire (a broker that crashed keeps its "
+        "registration for up to zookeeper.session.timeout.ms=%d)",
+        st.message(), config_.zookeeper_session_timeout_ms);
+    controller_ =
+        std::make_unique<metadata::ControllerBroker>(*zk_client_, controller_options, *this);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   RefreshClusterView();
 
   // 5. Background tasks and the admin port.

@@ -16,8 +16,7 @@ TopicError UnalterableResource(int8_t resource_type) {
             "Dynamic broker configs are not supported: set broker configs in server.properties "
             "and restart the broker."};
   }
-  return {ErrorCode::kInvalidRequest, "Unsupported resource type " +
-                                          std::to_string(resource_type) +
+  return {ErrorCode::kInvalidRequest, "Unsupported resource type " + std::to_string(resource_type) +
                                           " (only TOPIC configs can be altered)."};
 }
 
@@ -90,8 +89,8 @@ void Handle(BrokerServices& services, Request request, std::function<void(Respon
 
 void RegisterAlterConfigs(ApiRegistry& registry, BrokerServices& services) {
   registry.Register<Request, Response>(
-      "AlterConfigs", [&services](const RequestContext&, Request request,
-                                  std::function<void(Response)> respond) {
+      "AlterConfigs",
+      [&services](const RequestContext&, Request request, std::function<void(Response)> respond) {
         Handle(services, std::move(request), std::move(respond));
       });
 }

@@ -53,16 +53,14 @@ class LeadersWait : public DelayedOperation {
     if (wait->AllReady() || std::chrono::steady_clock::now() >= wait->deadline_) {
       return wait->Answer();
     }
-    auto next = std::make_shared<LeadersWait>(wait->services_, wait->response_,
-                                              std::move(wait->grown_), wait->deadline_,
-                                              std::move(wait->respond_));
+    auto next =
+        std::make_shared<LeadersWait>(wait->services_, wait->response_, std::move(wait->grown_),
+                                      wait->deadline_, std::move(wait->respond_));
     wait->services_.purgatory.TryCompleteElseWatch(next, {}, kPollInterval);
   }
 
   bool TryComplete() override { return false; }  // only the timer completes it
-  void OnComplete() override {
-    Poll(std::static_pointer_cast<LeadersWait>(shared_from_this()));
-  }
+  void OnComplete() override { Poll(std::static_pointer_cast<LeadersWait>(shared_from_this())); }
 
  private:
   bool AllReady() const {
@@ -111,13 +109,14 @@ void Handle(BrokerServices& services, Request request, std::function<void(Respon
     if (topic.assignments) {
       for (const auto& a : *topic.assignments) assignment.push_back(a.broker_ids);
     }
-    TopicError error =
-        services.topics.CreatePartitions(topic.name, topic.count, assignment, request.validate_only);
+    TopicError error = services.topics.CreatePartitions(topic.name, topic.count, assignment,
+                                                        request.validate_only);
     if (!error.ok()) {
       fail(error.code, error.message);
       continue;
     }
-    if (!request.validate_only) grown.push_back({response->results.size() - 1, topic.name, topic.count});
+    if (!request.validate_only)
+      grown.push_back({response->results.size() - 1, topic.name, topic.count});
   }
 
   if (grown.empty()) return respond(std::move(*response));
@@ -137,8 +136,8 @@ void Handle(BrokerServices& services, Request request, std::function<void(Respon
 
 void RegisterCreatePartitions(ApiRegistry& registry, BrokerServices& services) {
   registry.Register<Request, Response>(
-      "CreatePartitions", [&services](const RequestContext&, Request request,
-                                      std::function<void(Response)> respond) {
+      "CreatePartitions",
+      [&services](const RequestContext&, Request request, std::function<void(Response)> respond) {
         Handle(services, std::move(request), std::move(respond));
       });
 }

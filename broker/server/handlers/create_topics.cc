@@ -38,9 +38,10 @@ std::pair<NewTopic, TopicError> ToNewTopic(const Request::CreatableTopic& topic)
   out.replication_factor = topic.replication_factor;
   for (const auto& a : topic.assignments) {
     if (out.assignment.count(a.partition_index)) {
-      return {out, {ErrorCode::kInvalidReplicaAssignment,
-                    "Partition " + std::to_string(a.partition_index) +
-                        " appears more than once in the replica assignment."}};
+      return {out,
+              {ErrorCode::kInvalidReplicaAssignment,
+               "Partition " + std::to_string(a.partition_index) +
+                   " appears more than once in the replica assignment."}};
     }
     out.assignment[a.partition_index] = a.broker_ids;
   }
@@ -53,8 +54,9 @@ std::pair<NewTopic, TopicError> ToNewTopic(const Request::CreatableTopic& topic)
     out.configs[c.name] = *c.value;
   }
   if (!null_configs.empty()) {
-    return {out, {ErrorCode::kInvalidRequest,
-                  "Null value not supported for topic configs: " + null_configs}};
+    return {out,
+            {ErrorCode::kInvalidRequest,
+             "Null value not supported for topic configs: " + null_configs}};
   }
   return {out, {}};
 }
@@ -139,7 +141,8 @@ void Handle(BrokerServices& services, const RequestContext& ctx, Request request
   if (request.timeout_ms <= 0) {
     // Kafka's answer when asked not to wait: the topics are being created, but the client is
     // told it did not see them finish.
-    for (size_t i : created) SetError(response->topics[i], ErrorCode::kRequestTimedOut, std::nullopt);
+    for (size_t i : created)
+      SetError(response->topics[i], ErrorCode::kRequestTimedOut, std::nullopt);
     return respond(std::move(*response));
   }
   std::vector<std::string> names;

@@ -68,8 +68,8 @@ void Handle(BrokerServices& services, Request request, std::function<void(Respon
 
 void RegisterDeleteRecords(ApiRegistry& registry, BrokerServices& services) {
   registry.Register<Request, Response>(
-      "DeleteRecords", [&services](const RequestContext&, Request request,
-                                   std::function<void(Response)> respond) {
+      "DeleteRecords",
+      [&services](const RequestContext&, Request request, std::function<void(Response)> respond) {
         Handle(services, std::move(request), std::move(respond));
       });
 }

@@ -57,7 +57,8 @@ Response::DescribeConfigsResourceResult ToWire(Described d, const View& view) {
     for (auto& s : d.synonyms) {
       auto& synonym = out.synonyms.emplace_back();
       synonym.name = std::move(s.name);
-      synonym.value = d.is_sensitive ? std::nullopt : std::optional<std::string>(std::move(s.value));
+      synonym.value =
+          d.is_sensitive ? std::nullopt : std::optional<std::string>(std::move(s.value));
       synonym.source = static_cast<int8_t>(s.source);
     }
   }
@@ -100,13 +101,14 @@ void DescribeTopic(BrokerServices& services, const View& view,
     if (config::ValidateTopicConfig(key, value).ok()) usable[key] = value;
   }
   auto resolved = config::ResolveTopicConfig(services.config, usable);
-  if (!resolved.ok()) return Fail(result, ErrorCode::kUnknownServerError, resolved.status().message());
+  if (!resolved.ok())
+    return Fail(result, ErrorCode::kUnknownServerError, resolved.status().message());
   for (const auto& entry : resolved->entries) {
     if (!view.Wants(entry.name)) continue;
-    result.configs.push_back(ToWire({entry.name, entry.value, entry.source, entry.type,
-                                     entry.read_only, entry.is_sensitive, entry.documentation,
-                                     entry.synonyms},
-                                    view));
+    result.configs.push_back(
+        ToWire({entry.name, entry.value, entry.source, entry.type, entry.read_only,
+                entry.is_sensitive, entry.documentation, entry.synonyms},
+               view));
   }
 }
 
@@ -213,7 +215,8 @@ bool LooksSensitive(const std::string& key) {
 // itself first). Source and synonyms follow topic_config.h's resolution.
 Described DescribeBrokerKey(const config::BrokerConfig& broker, const std::string& name,
                             ConfigType type, std::string_view documentation,
-                            std::optional<std::string> value, std::optional<std::string> default_value,
+                            std::optional<std::string> value,
+                            std::optional<std::string> default_value,
                             const std::vector<std::string_view>& synonyms) {
   Described d;
   d.name = name;
@@ -225,8 +228,8 @@ Described DescribeBrokerKey(const config::BrokerConfig& broker, const std::strin
   for (std::string_view synonym : synonyms) {
     auto it = broker.originals.find(std::string(synonym));
     if (it != broker.originals.end()) {
-      d.synonyms.push_back({std::string(synonym), config::Trim(it->second),
-                            ConfigSource::kStaticBrokerConfig});
+      d.synonyms.push_back(
+          {std::string(synonym), config::Trim(it->second), ConfigSource::kStaticBrokerConfig});
     }
   }
   d.source = d.synonyms.empty() ? ConfigSource::kDefaultConfig : ConfigSource::kStaticBrokerConfig;

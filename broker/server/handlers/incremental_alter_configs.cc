@@ -33,27 +33,34 @@ std::vector<std::string> CurrentList(const config::BrokerConfig& broker,
   return entry ? config::SplitList(entry->value) : std::vector<std::string>{};
 }
 
-// Applies one operation to `overrides`.
-TopicError Apply(const config::BrokerConfig& broker, const Request::AlterableConfig& op,
-                 std::map<std::string, std::string>& overrides) {
+using Overrides = std::map<std::string, std::string>;
+
+// `overrides` after one operation, or why the operation cannot be applied.
+std::pair<TopicError, Overrides> Apply(const config::BrokerConfig& broker,
+                                       const Request::AlterableConfig& op, Overrides overrides) {
   const std::string& key = op.name;
+  auto fail = [](ErrorCode code, std::string message) {
+    return std::pair<TopicError, Overrides>{{code, std::move(message)}, {}};
+  };
   switch (static_cast<Operation>(op.config_operation)) {
     case Operation::kSet:
-      if (!op.value) return {ErrorCode::kInvalidRequest, "Null value not supported for SET of " + key};
+      if (!op.value)
+        return fail(ErrorCode::kInvalidRequest, "Null value not supported for SET of " + key);
       overrides[key] = *op.value;
-      return {};
+      return {{}, std::move(overrides)};
     case Operation::kDelete:
       overrides.erase(key);
-      return {};
+      return {{}, std::move(overrides)};
     case Operation::kAppend:
     case Operation::kSubtract: {
       const bool append = op.config_operation == static_cast<int8_t>(Operation::kAppend);
       const config::TopicConfigSpec* spec = config::FindTopicConfigSpec(key);
-      if (spec == nullptr) return {ErrorCode::kInvalidConfig, "Unknown topic config name: " + key};
+      if (spec == nullptr)
+        return fail(ErrorCode::kInvalidConfig, "Unknown topic config name: " + key);
       if (spec->type != config::ConfigType::kList) {
-        return {ErrorCode::kInvalidConfig, std::string("Config value ") +
-                                               (append ? "append" : "subtract") +
-                                               " is not allowed for config key: " + key};
+        return fail(ErrorCode::kInvalidConfig, std::string("Config value ") +
+                                                   (append ? "append" : "subtract") +
+                                                   " is not allowed for config key: " + key);
       }
       std::vector<std::string> items = CurrentList(broker, overrides, key);
       const std::vector<std::string> given = config::SplitList(op.value.value_or(""));
@@ -67,11 +74,11 @@ TopicError Apply(const config::BrokerConfig& broker, const Request::AlterableCon
         });
       }
       overrides[key] = config::JoinList(items);
-      return {};
+      return {{}, std::move(overrides)};
     }
   }
-  return {ErrorCode::kInvalidRequest,
-          "Unknown config operation " + std::to_string(op.config_operation) + " for " + key};
+  return fail(ErrorCode::kInvalidRequest,
+              "Unknown config operation " + std::to_string(op.config_operation) + " for " + key);
 }
 
 TopicError AlterTopic(BrokerServices& services, const Request::AlterConfigsResource& resource,
@@ -85,7 +92,9 @@ TopicError AlterTopic(BrokerServices& services, const Request::AlterConfigsResou
   auto [error, overrides] = CurrentTopicOverrides(services, resource.resource_name);
   if (!error.ok()) return error;
   for (const auto& op : resource.configs) {
-    if (TopicError e = Apply(services.config, op, overrides); !e.ok()) return e;
+    auto [op_error, altered] = Apply(services.config, op, std::move(overrides));
+    if (!op_error.ok()) return op_error;
+    overrides = std::move(altered);
   }
   return ReplaceTopicOverrides(services, resource.resource_name, overrides, validate_only);
 }
@@ -110,8 +119,8 @@ void Handle(BrokerServices& services, Request request, std::function<void(Respon
 
 void RegisterIncrementalAlterConfigs(ApiRegistry& registry, BrokerServices& services) {
   registry.Register<Request, Response>(
-      "IncrementalAlterConfigs", [&services](const RequestContext&, Request request,
-                                             std::function<void(Response)> respond) {
+      "IncrementalAlterConfigs",
+      [&services](const RequestContext&, Request request, std::function<void(Response)> respond) {
         Handle(services, std::move(request), std::move(respond));
       });
 }

@@ -1,0 +1,33 @@
+// Validation of the record batches a producer sends, before the Log assigns them offsets.
+//
+// Batch-level checks only, plus the allocation-free record walk of kafka::ValidateRecordBatch:
+// no record is decoded or copied here. The Status code tells the protocol edge which Kafka
+// error to answer:
+//   OutOfRange      -> MESSAGE_TOO_LARGE (a batch over max.message.bytes) or
+//                      RECORD_LIST_TOO_LARGE (the whole append over segment.bytes)
+//   Corruption      -> CORRUPT_MESSAGE (CRC mismatch, torn or garbled framing)
+//   InvalidArgument -> INVALID_RECORD (magic other than 2, control batch from a client, offset
+//                      deltas or record count inconsistent, producer id without a sequence)
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "broker/storage/log_config.h"
+#include "libs/base/status.h"
+#include "libs/kafka/records/record_batch.h"
+
+namespace sluice::storage {
+
+struct ValidatedBatch {
+  size_t position = 0;  // where the batch starts in the producer's buffer
+  kafka::RecordBatchHeader header;
+};
+
+// Splits `records` into batches and validates each. Fails on the first bad batch; an empty
+// buffer is InvalidArgument.
+Result<std::vector<ValidatedBatch>> ValidateProducerRecords(std::span<const uint8_t> records,
+                                                            const LogConfig& config);
+
+}  // namespace sluice::storage

@@ -1,0 +1,436 @@
+#include "broker/storage/log.h"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <iterator>
+#include <string>
+
+#include "broker/storage/append_validation.h"
+#include "broker/storage/file_names.h"
+#include "broker/storage/log_segment.h"
+#include "broker/storage/posix_file.h"
+#include "libs/kafka/records/record_batch.h"
+
+namespace sluice::storage {
+namespace {
+
+TimestampMs WallClockNow() {
+  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count());
+}
+
+std::string OffsetString(Offset o) { return std::to_string(o.value()); }
+
+}  // namespace
+
+Log::Log(std::filesystem::path dir, TopicPartition tp, const LogConfig& config)
+    : tp_(std::move(tp)), dir_(std::move(dir)), config_(config) {}
+
+Log::~Log() = default;
+
+Result<std::unique_ptr<Log>> Log::Open(const std::filesystem::path& dir, const TopicPartition& tp,
+                                       const LogConfig& config, const LogLoadOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError("create " + dir.string() + ": " + ec.message());
+  auto loaded = LoadLogSegments(dir, config, options);
+  if (!loaded.ok()) return loaded.status();
+  std::unique_ptr<Log> log(new Log(dir, tp, config));
+  WriterLock lock(log->mu_);
+  log->segments_ = std::move(loaded->segments);
+  log->log_start_offset_ = loaded->log_start_offset;
+  log->log_end_offset_ = loaded->log_end_offset;
+  log->recovery_point_ = loaded->recovery_point;
+  // Until the replication layer says otherwise, what survived recovery is committed.
+  log->high_watermark_ = loaded->log_end_offset;
+  log->recovery_stats_ = loaded->stats;
+  log->last_flush_time_ = WallClockNow();
+  return log;
+}
+
+std::filesystem::path Log::dir() const {
+  ReaderLock lock(mu_);
+  return dir_;
+}
+
+LogConfig Log::config() const {
+  ReaderLock lock(mu_);
+  return config_;
+}
+
+void Log::UpdateConfig(const LogConfig& config) {
+  WriterLock lock(mu_);
+  config_ = config;
+}
+
+Status Log::CheckUsable() const {
+  if (closed_) return Status::Unavailable("log " + PartitionDirName(tp_) + " is closed");
+  if (offline_) {
+    return Status::IoError("log " + PartitionDirName(tp_) +
+                           " is offline after a write it could not undo");
+  }
+  return Status::Ok();
+}
+
+LogSegment& Log::ActiveSegment() const {
+  assert(!segments_.empty());
+  return *segments_.rbegin()->second;
+}
+
+Result<AppendInfo> Log::Append(std::span<const uint8_t> records, LeaderEpoch leader_epoch,
+                               TimestampMs now) {
+  LogConfig config = this->config();
+  // Validation (CRC over every byte) runs before taking the lock: it reads only the caller's
+  // buffer.
+  auto validated = ValidateProducerRecords(records, config);
+  if (!validated.ok()) return validated.status();
+  // The one copy: offsets and the leader epoch are rewritten in place before the write.
+  std::vector<uint8_t> buffer(records.begin(), records.end());
+  std::vector<AppendedBatch> batches;
+  batches.reserve(validated->size());
+  const bool log_append_time = config.message_timestamp_type == TimestampType::kLogAppendTime;
+
+  AppendInfo info;
+  bool should_flush = false;
+  {
+    WriterLock lock(mu_);
+    SLUICE_RETURN_IF_ERROR(CheckUsable());
+    Offset next = log_end_offset_;
+    TimestampMs max_timestamp = kNoTimestamp;
+    for (const ValidatedBatch& v : *validated) {
+      std::span<uint8_t> batch(buffer.data() + v.position, v.header.total_size());
+      kafka::SetBaseOffset(batch, next.value());
+      kafka::SetPartitionLeaderEpoch(batch, leader_epoch.value());
+      TimestampMs batch_max(v.header.max_timestamp);
+      if (log_append_time) {
+        kafka::SetLogAppendTime(batch, now.value());
+        batch_max = now;
+      }
+      Offset last = next + v.header.last_offset_delta;
+      batches.push_back({static_cast<int32_t>(batch.size()), last, batch_max});
+      max_timestamp = std::max(max_timestamp, batch_max);
+      next = last + 1;
+    }
+    const Offset last_offset = batches.back().last_offset;
+
+    if (ActiveSegment().ShouldRoll(static_cast<int64_t>(buffer.size()), max_timestamp, last_offset,
+                                   now, config_)) {
+      SLUICE_RETURN_IF_ERROR(Roll(now));
+    }
+    LogSegment& active = ActiveSegment();
+    Status written = active.Append(buffer, batches);
+    if (!written.ok()) {
+      if (active.damaged()) offline_ = true;
+      return written;
+    }
+    info.first_offset = log_end_offset_;
+    info.last_offset = last_offset;
+    info.log_append_time = log_append_time ? now : TimestampMs(-1);
+    log_end_offset_ = last_offset + 1;
+    info.log_start_offset = log_start_offset_;
+    should_flush = log_end_offset_ - recovery_point_ >= config_.flush_messages;
+  }
+  if (should_flush) SLUICE_RETURN_IF_ERROR(Flush(info.last_offset + 1));
+  return info;
+}
+
+Status Log::Roll(TimestampMs now) {
+  LogSegment& old_active = ActiveSegment();
+  if (old_active.empty()) return Status::Ok();  // nothing to roll away from
+  SLUICE_RETURN_IF_ERROR(old_active.OnBecomeInactive());
+  auto created = LogSegment::Create(dir_, log_end_offset_, LogSegment::OptionsFrom(config_), now);
+  if (!created.ok()) {
+    // Regrow the old segment's indexes. If even that fails the log is still consistent: the
+    // trimmed indexes report full, so the next append tries the roll again.
+    (void)old_active.OnBecomeActive();
+    return created.status();
+  }
+  segments_.emplace(log_end_offset_, std::move(*created));
+  dir_needs_sync_ = true;
+  return Status::Ok();
+}
+
+Result<ReadResult> Log::Read(Offset start, int32_t max_bytes, Offset max_offset_exclusive,
+                             bool min_one_batch) const {
+  ReaderLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  if (start < log_start_offset_ || start > log_end_offset_) {
+    return Status::OutOfRange("offset " + OffsetString(start) + " is outside [" +
+                              OffsetString(log_start_offset_) + ", " +
+                              OffsetString(log_end_offset_) + "] of " + PartitionDirName(tp_));
+  }
+  ReadResult result{{}, log_start_offset_, log_end_offset_, high_watermark_};
+  if (start == log_end_offset_ || start >= max_offset_exclusive) return result;
+  auto it = segments_.upper_bound(start);
+  assert(it != segments_.begin());  // start >= log start >= first base offset
+  for (--it; it != segments_.end(); ++it) {
+    auto bytes = it->second->Read(start, max_bytes, max_offset_exclusive, min_one_batch);
+    if (!bytes.ok()) return bytes.status();
+    if (bytes->has_value()) {
+      result.records = std::move(**bytes);
+      break;
+    }
+  }
+  return result;
+}
+
+Offset Log::LogStartOffset() const {
+  ReaderLock lock(mu_);
+  return log_start_offset_;
+}
+
+Offset Log::LogEndOffset() const {
+  ReaderLock lock(mu_);
+  return log_end_offset_;
+}
+
+Offset Log::HighWatermark() const {
+  ReaderLock lock(mu_);
+  return high_watermark_;
+}
+
+Offset Log::SetHighWatermark(Offset high_watermark) {
+  WriterLock lock(mu_);
+  high_watermark_ = std::clamp(high_watermark, log_start_offset_, log_end_offset_);
+  return high_watermark_;
+}
+
+Offset Log::RecoveryPoint() const {
+  ReaderLock lock(mu_);
+  return recovery_point_;
+}
+
+Offset Log::ActiveSegmentBaseOffset() const {
+  ReaderLock lock(mu_);
+  return ActiveSegment().base_offset();
+}
+
+TimestampMs Log::LastFlushTime() const {
+  ReaderLock lock(mu_);
+  return last_flush_time_;
+}
+
+Status Log::Flush(Offset up_to) {
+  MutexLock flush_lock(flush_mu_);
+  std::vector<std::shared_ptr<LogSegment>> to_sync;
+  bool sync_dir = false;
+  std::filesystem::path dir;
+  {
+    ReaderLock lock(mu_);
+    SLUICE_RETURN_IF_ERROR(CheckUsable());
+    up_to = std::min(up_to, log_end_offset_);
+    if (up_to <= recovery_point_ && !dir_needs_sync_) return Status::Ok();
+    // Segments holding offsets in [recovery_point_, up_to): from the floor of the recovery
+    // point up to the last segment starting below up_to.
+    auto it = segments_.upper_bound(recovery_point_);
+    if (it != segments_.begin()) --it;
+    for (; it != segments_.end() && it->first < up_to; ++it) to_sync.push_back(it->second);
+    sync_dir = dir_needs_sync_;
+    dir = dir_;
+  }
+  // fsync without the log lock: appends continue meanwhile. The segments stay alive through
+  // the shared pointers even if retention removes them.
+  for (const auto& segment : to_sync) SLUICE_RETURN_IF_ERROR(segment->Flush());
+  if (sync_dir) SLUICE_RETURN_IF_ERROR(SyncDirectory(dir));
+  WriterLock lock(mu_);
+  if (sync_dir) dir_needs_sync_ = false;
+  // A truncation may have happened meanwhile: never claim more than the log holds.
+  recovery_point_ = std::max(recovery_point_, std::min(up_to, log_end_offset_));
+  last_flush_time_ = WallClockNow();
+  return Status::Ok();
+}
+
+Result<std::optional<TimestampOffset>> Log::OffsetForTimestamp(TimestampMs target) const {
+  ReaderLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  for (const auto& [base, segment] : segments_) {
+    if (segment->empty() || segment->next_offset() <= log_start_offset_) continue;
+    if (segment->LargestTimestamp() < target) continue;
+    auto found = segment->FindOffsetByTimestamp(target, log_start_offset_);
+    if (!found.ok() || found->has_value()) return found;
+  }
+  return std::optional<TimestampOffset>();
+}
+
+template <typename Predicate>
+size_t Log::CountDeletablePrefix(Predicate deletable) const {
+  size_t count = 0;
+  for (auto it = segments_.begin(); it != segments_.end(); ++it) {
+    auto next = std::next(it);
+    const LogSegment* next_segment = next == segments_.end() ? nullptr : next->second.get();
+    Offset upper = next_segment ? next_segment->base_offset() : log_end_offset_;
+    bool last_and_empty = next_segment == nullptr && it->second->empty();
+    if (high_watermark_ < upper || last_and_empty || !deletable(*it->second, next_segment)) break;
+    ++count;
+  }
+  return count;
+}
+
+Status Log::ScheduleDeletion(std::shared_ptr<LogSegment> segment, TimestampMs now) {
+  SLUICE_RETURN_IF_ERROR(segment->AddSuffix(kDeletedFileSuffix));
+  pending_deletions_.push_back({std::move(segment), now + config_.file_delete_delay_ms});
+  return Status::Ok();
+}
+
+Status Log::DeleteOldestSegments(size_t count, TimestampMs now) {
+  if (count == 0) return Status::Ok();
+  if (count == segments_.size()) {
+    // Kafka's rule: the log always keeps an active segment; roll a new empty one first.
+    SLUICE_RETURN_IF_ERROR(Roll(now));
+  }
+  for (size_t i = 0; i < count; ++i) {
+    auto first = segments_.begin();
+    std::shared_ptr<LogSegment> segment = std::move(first->second);
+    segments_.erase(first);
+    SLUICE_RETURN_IF_ERROR(ScheduleDeletion(std::move(segment), now));
+  }
+  log_start_offset_ = std::max(log_start_offset_, segments_.begin()->second->base_offset());
+  high_watermark_ = std::max(high_watermark_, log_start_offset_);
+  recovery_point_ = std::max(recovery_point_, log_start_offset_);
+  return Status::Ok();
+}
+
+void Log::DeleteExpiredFiles(TimestampMs now) {
+  auto due = [now](const PendingDeletion& p) { return p.delete_at <= now; };
+  for (auto& pending : pending_deletions_) {
+    // A failure leaves a *.deleted file, which the next startup removes (log_recovery.h).
+    if (due(pending)) (void)pending.segment->DeleteFiles();
+  }
+  std::erase_if(pending_deletions_, due);
+}
+
+Result<Offset> Log::DeleteRecordsBefore(Offset offset, TimestampMs now) {
+  WriterLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  if (offset > high_watermark_) {
+    return Status::OutOfRange("cannot move the log start offset of " + PartitionDirName(tp_) +
+                              " to " + OffsetString(offset) + ", past the high watermark " +
+                              OffsetString(high_watermark_));
+  }
+  log_start_offset_ = std::max(log_start_offset_, offset);
+  const Offset log_start = log_start_offset_;
+  size_t count = CountDeletablePrefix([log_start](const LogSegment&, const LogSegment* next) {
+    return next != nullptr && next->base_offset() <= log_start;
+  });
+  SLUICE_RETURN_IF_ERROR(DeleteOldestSegments(count, now));
+  return log_start_offset_;
+}
+
+Status Log::TruncateTo(Offset offset, TimestampMs now) {
+  if (offset < Offset(0)) return Status::InvalidArgument("negative truncation offset");
+  WriterLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  if (offset >= log_end_offset_) return Status::Ok();
+  if (segments_.begin()->first > offset) {
+    // Truncate fully and start over at `offset`.
+    auto created = LogSegment::Create(dir_, offset, LogSegment::OptionsFrom(config_), now);
+    SegmentMap old = std::move(segments_);
+    segments_.clear();
+    for (auto& [base, segment] : old) SLUICE_RETURN_IF_ERROR(ScheduleDeletion(segment, now));
+    if (!created.ok()) {
+      offline_ = true;
+      return created.status();
+    }
+    segments_.emplace(offset, std::move(*created));
+    dir_needs_sync_ = true;
+    log_start_offset_ = offset;
+  } else {
+    while (segments_.rbegin()->first > offset) {
+      auto last = std::prev(segments_.end());
+      std::shared_ptr<LogSegment> segment = std::move(last->second);
+      segments_.erase(last);
+      SLUICE_RETURN_IF_ERROR(ScheduleDeletion(std::move(segment), now));
+    }
+    LogSegment& active = ActiveSegment();
+    auto removed = active.TruncateTo(offset);
+    if (!removed.ok()) {
+      offline_ = true;
+      return removed.status();
+    }
+    SLUICE_RETURN_IF_ERROR(active.OnBecomeActive());
+  }
+  log_end_offset_ = ActiveSegment().next_offset();
+  log_start_offset_ = std::min(log_start_offset_, log_end_offset_);
+  high_watermark_ = std::min(high_watermark_, log_end_offset_);
+  recovery_point_ = std::min(recovery_point_, log_end_offset_);
+  return Status::Ok();
+}
+
+Result<int> Log::ApplyRetention(TimestampMs now) {
+  WriterLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  DeleteExpiredFiles(now);
+  int deleted = 0;
+  if (config_.retention_ms >= 0) {
+    const int64_t retention_ms = config_.retention_ms;
+    size_t count = CountDeletablePrefix([&](const LogSegment& segment, const LogSegment*) {
+      return now - segment.LargestTimestamp() > retention_ms;
+    });
+    SLUICE_RETURN_IF_ERROR(DeleteOldestSegments(count, now));
+    deleted += static_cast<int>(count);
+  }
+  if (config_.retention_bytes >= 0) {
+    int64_t excess = -config_.retention_bytes;
+    for (const auto& [base, segment] : segments_) excess += segment->size();
+    // Kafka's rule: a segment goes only if the log stays at least retention.bytes without it.
+    size_t count = CountDeletablePrefix([&excess](const LogSegment& segment, const LogSegment*) {
+      if (excess - segment.size() < 0) return false;
+      excess -= segment.size();
+      return true;
+    });
+    SLUICE_RETURN_IF_ERROR(DeleteOldestSegments(count, now));
+    deleted += static_cast<int>(count);
+  }
+  const Offset log_start = log_start_offset_;
+  size_t count = CountDeletablePrefix([log_start](const LogSegment&, const LogSegment* next) {
+    return next != nullptr && next->base_offset() <= log_start;
+  });
+  SLUICE_RETURN_IF_ERROR(DeleteOldestSegments(count, now));
+  deleted += static_cast<int>(count);
+  return deleted;
+}
+
+int64_t Log::SizeInBytes() const {
+  ReaderLock lock(mu_);
+  int64_t total = 0;
+  for (const auto& [base, segment] : segments_) total += segment->size();
+  return total;
+}
+
+size_t Log::NumSegments() const {
+  ReaderLock lock(mu_);
+  return segments_.size();
+}
+
+bool Log::offline() const {
+  ReaderLock lock(mu_);
+  return offline_;
+}
+
+Status Log::Close() {
+  MutexLock flush_lock(flush_mu_);
+  // Everything under the exclusive lock: closing may block, and nothing may append between the
+  // final fsync and the trim (the caller writes the clean shutdown marker after this).
+  WriterLock lock(mu_);
+  if (closed_) return Status::Ok();
+  closed_ = true;
+  if (offline_) return Status::IoError("log " + PartitionDirName(tp_) + " closed while offline");
+  auto it = segments_.upper_bound(recovery_point_);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) SLUICE_RETURN_IF_ERROR(it->second->Flush());
+  if (dir_needs_sync_) SLUICE_RETURN_IF_ERROR(SyncDirectory(dir_));
+  dir_needs_sync_ = false;
+  recovery_point_ = log_end_offset_;
+  SLUICE_RETURN_IF_ERROR(ActiveSegment().OnBecomeInactive());
+  // The trim changed the index files' lengths; make that durable too.
+  return ActiveSegment().Flush();
+}
+
+void Log::CloseForDeletion() {
+  WriterLock lock(mu_);
+  closed_ = true;
+}
+
+}  // namespace sluice::storage

@@ -1,0 +1,88 @@
+"""Record batch v2 (magic 2): building one for raw produce requests, and reading segment files.
+
+Layout (Kafka docs, implementation §5.3.1), big-endian:
+  baseOffset int64 | batchLength int32 (bytes after this field) | partitionLeaderEpoch int32 |
+  magic int8 = 2 | crc uint32 (CRC-32C of everything from attributes to the end) |
+  attributes int16 (bits 0-2 codec) | lastOffsetDelta int32 | firstTimestamp int64 |
+  maxTimestamp int64 | producerId int64 | producerEpoch int16 | baseSequence int32 |
+  recordCount int32 | records
+The header before `records` is 61 bytes; the CRC covers bytes 21.. of the batch.
+Record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
+  keyLength varint | key | valueLength varint | value | headerCount varint (zig-zag varints).
+"""
+
+import collections
+import struct
+
+from .crc32c import crc32c
+
+HEADER = struct.Struct(">qiibIhiqqqhii")
+HEADER_SIZE = HEADER.size  # 61
+CRC_OFFSET = 17
+CRC_COVERS_FROM = 21
+CODEC_NAMES = {0: "none", 1: "gzip", 2: "snappy", 3: "lz4", 4: "zstd"}
+
+BatchHeader = collections.namedtuple(
+    "BatchHeader", "base_offset batch_length leader_epoch magic crc attributes last_offset_delta "
+                   "first_timestamp max_timestamp producer_id producer_epoch base_sequence record_count "
+                   "position crc_ok")
+
+
+def zigzag_varint(value):
+    """Protobuf-style zig-zag varint (values fit in 64 bits)."""
+    encoded = (value << 1) ^ (value >> 63)
+    encoded &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        byte = encoded & 0x7F
+        encoded >>= 7
+        if encoded:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def encode_record(offset_delta, timestamp_delta, key, value):
+    body = b"\x00" + zigzag_varint(timestamp_delta) + zigzag_varint(offset_delta)
+    body += zigzag_varint(-1) if key is None else zigzag_varint(len(key)) + key
+    body += zigzag_varint(-1) if value is None else zigzag_varint(len(value)) + value
+    body += zigzag_varint(0)  # no headers
+    return zigzag_varint(len(body)) + body
+
+
+def build_batch(records, first_timestamp, base_offset=0):
+    """An uncompressed v2 batch of (key, value) pairs with timestamps first_timestamp + index."""
+    encoded = b"".join(encode_record(i, i, key, value) for i, (key, value) in enumerate(records))
+    after_crc = struct.pack(">hiqqqhii", 0, len(records) - 1, first_timestamp,
+                            first_timestamp + len(records) - 1, -1, -1, -1, len(records)) + encoded
+    crc = crc32c(after_crc)
+    batch_length = 4 + 1 + 4 + len(after_crc)  # leader epoch + magic + crc + rest
+    return struct.pack(">qiibI", base_offset, batch_length, -1, 2, crc) + after_crc
+
+
+def corrupt_crc(batch):
+    """The same batch with one bit of its stored CRC flipped."""
+    flipped = batch[CRC_OFFSET] ^ 0x01
+    return batch[:CRC_OFFSET] + bytes([flipped]) + batch[CRC_OFFSET + 1:]
+
+
+def read_batch_headers(segment_path):
+    """Every batch header in a segment file, in file order, with its CRC checked.
+
+    Stops at the end of the file or at a truncated batch (which a segment on disk must not have).
+    """
+    with open(segment_path, "rb") as f:
+        data = f.read()
+    headers = []
+    position = 0
+    while position + HEADER_SIZE <= len(data):
+        fields = HEADER.unpack_from(data, position)
+        batch_length = fields[1]
+        end = position + 12 + batch_length
+        if batch_length < HEADER_SIZE - 12 or end > len(data):
+            break
+        crc_ok = crc32c(data[position + CRC_COVERS_FROM:end]) == fields[4]
+        headers.append(BatchHeader(*fields, position, crc_ok))
+        position = end
+    return headers
