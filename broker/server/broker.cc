@@ -6,8 +6,17 @@
 #include <filesystem>
 
 #include "broker/admin/broker_metrics.h"
+#include "broker/server/handlers/alter_configs.h"
 #include "broker/server/handlers/api_versions.h"
+#include "broker/server/handlers/create_partitions.h"
+#include "broker/server/handlers/create_topics.h"
+#include "broker/server/handlers/delete_records.h"
+#include "broker/server/handlers/delete_topics.h"
+#include "broker/server/handlers/describe_cluster.h"
+#include "broker/server/handlers/describe_configs.h"
+#include "broker/server/handlers/incremental_alter_configs.h"
 #include "broker/server/handlers/fetch.h"
+#include "broker/server/handlers/find_coordinator.h"
 #include "broker/server/handlers/list_offsets.h"
 #include "broker/server/handlers/metadata.h"
 #include "broker/server/handlers/produce.h"
@@ -56,7 +65,22 @@ Status Broker::Start() {
         "server.properties (automatic id generation is not supported)");
   }
 
+  // 0. The admin port first, so that probes get answers (503 with the reason) while the broker
+  // connects to ZooKeeper and recovers its logs.
+  if (config_.admin_listener) {
+    admin::AdminServerOptions admin_options;
+    admin_options.host = config_.admin_listener->host;
+    admin_options.port = config_.admin_listener->port;
+    admin_options.readiness = [this] {
+      return ready_ ? admin::Readiness{true, ""}
+                    : admin::Readiness{false, starting_phase_.load()};
+    };
+    admin_server_ = std::make_unique<admin::AdminServer>(admin_options);
+    SLUICE_RETURN_IF_ERROR(admin_server_->Start());
+  }
+
   // 1. ZooKeeper: session, persistent paths, cluster id.
+  starting_phase_ = "connecting to ZooKeeper";
   metadata::ZkClientOptions zk_options;
   zk_options.connect_string = config_.zookeeper_connect;
   zk_options.session_timeout_ms = config_.zookeeper_session_timeout_ms;
@@ -72,6 +96,7 @@ Status Broker::Start() {
   ServerLog().information("Cluster ID = %s", *cluster_id);
 
   // 2. Logs: meta.properties check and recovery.
+  starting_phase_ = "loading logs";
   std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
   auto default_log_config = LogConfigForTopic(config_, {});
   if (!default_log_config.ok()) return default_log_config.status();
@@ -113,6 +138,7 @@ Status Broker::Start() {
   }
   SLUICE_RETURN_IF_ERROR(socket_server_->Start(listeners));
 
+  starting_phase_ = "registering in ZooKeeper";
   // 4. The controller-broker role: registration (with the ports actually bound) and
   // leadership reports.
   metadata::ControllerBrokerOptions controller_options;
@@ -150,7 +176,14 @@ Status Broker::Start() {
         std::make_unique<metadata::ControllerBroker>(*zk_client_, controller_options, *this);
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
+  // Clients ask for the controller right away (admin clients need it); wait briefly for the
+  // election to settle so the first Metadata answer names it.
+  const auto controller_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   RefreshClusterView();
+  while (metadata_.controller_id() < 0 && std::chrono::steady_clock::now() < controller_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    RefreshClusterView();
+  }
 
   // 5. Background tasks and the admin port.
   auto& registry = metrics::Registry::Default();
@@ -162,17 +195,6 @@ Status Broker::Start() {
                             "1 when this broker is the controller broker", {},
                             [this] { return controller_->is_active_controller() ? 1.0 : 0.0; });
   background_ = std::thread([this] { RunBackgroundTasks(); });
-  if (config_.admin_listener) {
-    admin::AdminServerOptions admin_options;
-    admin_options.host = config_.admin_listener->host;
-    admin_options.port = config_.admin_listener->port;
-    admin_options.readiness = [this] {
-      return ready_ ? admin::Readiness{true, ""}
-                    : admin::Readiness{false, "starting: registering in ZooKeeper"};
-    };
-    admin_server_ = std::make_unique<admin::AdminServer>(admin_options);
-    SLUICE_RETURN_IF_ERROR(admin_server_->Start());
-  }
   ready_ = true;
   ServerLog().information("[KafkaServer id=%d] started in %?d ms",
                           static_cast<int>(config_.broker_id.value()),
@@ -186,6 +208,15 @@ void Broker::RegisterApis() {
   RegisterProduce(registry_, *services_);
   RegisterFetch(registry_, *services_);
   RegisterListOffsets(registry_, *services_);
+  RegisterCreateTopics(registry_, *services_);
+  RegisterDeleteTopics(registry_, *services_);
+  RegisterCreatePartitions(registry_, *services_);
+  RegisterDescribeConfigs(registry_, *services_);
+  RegisterAlterConfigs(registry_, *services_);
+  RegisterIncrementalAlterConfigs(registry_, *services_);
+  RegisterDeleteRecords(registry_, *services_);
+  RegisterDescribeCluster(registry_, *services_);
+  RegisterFindCoordinator(registry_, *services_);
 }
 
 void Broker::ObserveRequest(const RequestContext& ctx, const std::string& api, bool ok) {

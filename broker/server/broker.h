@@ -68,6 +68,8 @@ class Broker : public metadata::LeadershipListener {
   std::unique_ptr<admin::AdminServer> admin_server_;
 
   std::atomic<bool> ready_{false};
+  // What start-up is doing, for /readyz while not ready. Points at string literals only.
+  std::atomic<const char*> starting_phase_{"starting"};
   std::mutex background_mu_;
   std::condition_variable background_cv_;
   bool stopping_ = false;  // GUARDED_BY(background_mu_)

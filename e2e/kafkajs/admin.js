@@ -111,8 +111,9 @@ async function main() {
   try {
     // ---- createTopics ----------------------------------------------------------------
     step('createTopics validateOnly creates nothing');
-    // waitForLeaders: false, since there are no leaders to wait for (kafkajs would ask for the
-    // topic's metadata, and auto-creation would make it).
+    // waitForLeaders: false, since there are no leaders to wait for (kafkajs would then ask for
+    // the topic's metadata without auto-creation and fail on UNKNOWN_TOPIC_OR_PARTITION, as it
+    // does against Kafka).
     const validated = await admin.createTopics({
       validateOnly: true,
       waitForLeaders: false,
