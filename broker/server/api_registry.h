@@ -27,6 +27,14 @@ namespace sluice::server {
 struct EncodedResponse {
   bool send = true;
   std::vector<uint8_t> body;
+  std::string close_reason;  // non-empty: send nothing and close the connection
+};
+
+// What a handler that may stay silent answers (Produce with acks=0).
+template <typename Resp>
+struct MaybeSilentReply {
+  std::optional<Resp> response;  // nullopt: no response
+  std::string close_reason;      // non-empty: close the connection instead (acks=0 errors)
 };
 
 class ApiRegistry {
@@ -66,12 +74,13 @@ class ApiRegistry {
     Add(std::move(entry));
   }
 
-  // For handlers that may answer nothing (Produce acks=0): `respond(std::nullopt)` sends no
-  // response.
+  // For handlers that may answer nothing (Produce acks=0): a reply without a response sends
+  // nothing; one with a close reason closes the connection.
   template <typename Req, typename Resp>
   void RegisterMaybeSilent(
       std::string name,
-      std::function<void(const RequestContext&, Req, std::function<void(std::optional<Resp>)>)>
+      std::function<void(const RequestContext&, Req,
+                         std::function<void(MaybeSilentReply<Resp>)>)>
           handler) {
     Entry entry{Req::kApiKey, std::move(name), Req::kMinVersion, Req::kMaxVersion, nullptr};
     entry.invoke = [handler = std::move(handler)](
@@ -82,10 +91,12 @@ class ApiRegistry {
       if (!st.ok()) return done(st);
       const int16_t version = ctx.api_version;
       handler(ctx, std::move(request),
-              [done = std::move(done), version](std::optional<Resp> response) {
+              [done = std::move(done), version](MaybeSilentReply<Resp> reply) {
                 EncodedResponse out;
+                auto& response = reply.response;
                 if (!response) {
                   out.send = false;
+                  out.close_reason = std::move(reply.close_reason);
                   return done(std::move(out));
                 }
                 out.body.reserve(response->Size(version));

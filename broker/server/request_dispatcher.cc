@@ -87,6 +87,9 @@ void RequestDispatcher::HandleFrame(const net::ConnectionInfo& connection,
                                                   std::to_string(ctx.api_version) +
                                                   " request: " + result.status().ToString()));
                   }
+                  if (!result->close_reason.empty()) {
+                    return done(net::Reply::Close(result->close_reason));
+                  }
                   if (!result->send) return done(net::Reply::NoResponse());
                   const int16_t header_version =
                       kafka::ResponseHeaderVersion(ctx.api_key, ctx.api_version);

@@ -155,6 +155,23 @@ class BadInputTest(E2ETestCase):
         self.assertIn(error_code, (wire.ERROR_CORRUPT_MESSAGE, wire.ERROR_INVALID_RECORD), "CORRUPT_MESSAGE or INVALID_RECORD")
         self.assertEqual(self.log_end_offset(), before)
 
+    def test_acks_0_produce_gets_no_response_and_lands(self):
+        before = self.log_end_offset()
+        with self.connect() as c:
+            c.send_bytes(wire.frame(wire.request_header(wire.API_PRODUCE, 3, 21) +
+                                    wire.produce_v3_body(TOPIC, 0, self.batch(2), acks=0)))
+            # The next request on the same connection is answered first: nothing came for acks=0.
+            body = c.call(wire.API_API_VERSIONS, 0, b"", correlation_id=22)
+            self.assertEqual(wire.parse_api_versions_v0(body)[0], wire.ERROR_NONE)
+        self.assertEqual(self.log_end_offset(), before + 2)
+
+    def test_failed_acks_0_produce_closes_the_connection(self):
+        # With acks=0 there is no response to carry the error: Kafka closes the connection.
+        with self.connect() as c:
+            c.send_bytes(wire.frame(wire.request_header(wire.API_PRODUCE, 3, 23) +
+                                    wire.produce_v3_body(TOPIC, 7, self.batch(), acks=0)))
+            self.assertTrue(c.closed_by_peer(timeout=10))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -69,7 +69,7 @@ kafka::ProduceResponse::PartitionProduceResponse AppendOne(
 void RegisterProduce(ApiRegistry& registry, BrokerServices& services) {
   registry.RegisterMaybeSilent<kafka::ProduceRequest, kafka::ProduceResponse>(
       "Produce", [&services](const RequestContext&, kafka::ProduceRequest request,
-                             std::function<void(std::optional<kafka::ProduceResponse>)> respond) {
+                             std::function<void(MaybeSilentReply<kafka::ProduceResponse>)> respond) {
         kafka::ProduceResponse response;
         const bool valid_acks = request.acks == -1 || request.acks == 0 || request.acks == 1;
         const TimestampMs now = NowMs();
@@ -88,8 +88,21 @@ void RegisterProduce(ApiRegistry& registry, BrokerServices& services) {
                 AppendOne(services, topic.name, partition, now));
           }
         }
-        if (request.acks == 0) return respond(std::nullopt);
-        respond(std::move(response));
+        if (request.acks == 0) {
+          // No response is sent for acks=0; a failure is signalled the only way left, as Kafka
+          // does: by closing the connection, so the client notices and refreshes metadata.
+          for (const auto& topic : response.responses) {
+            for (const auto& p : topic.partition_responses) {
+              if (p.error_code != 0) {
+                return respond({std::nullopt, "acks=0 produce to " + topic.name + "-" +
+                                                  std::to_string(p.index) + " failed with error " +
+                                                  std::to_string(p.error_code)});
+              }
+            }
+          }
+          return respond({std::nullopt, ""});
+        }
+        respond({std::move(response), ""});
       });
 }
 
