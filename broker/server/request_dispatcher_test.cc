@@ -90,6 +90,20 @@ TEST_F(DispatcherTest, FlexibleApiVersionsV3UsesResponseHeaderV0) {
   EXPECT_EQ(response.api_keys.size(), 2u);
 }
 
+TEST_F(DispatcherTest, ApiVersionsV3WithAnInvalidSoftwareNameIsInvalidRequest) {
+  kafka::ApiVersionsRequest request;
+  request.client_software_name = "bad name!";
+  request.client_software_version = "1.0";
+  auto reply = Dispatch(RequestBytes(request, 3, 14));
+  auto response = DecodeResponse<kafka::ApiVersionsResponse>(reply, 3, 0, 14);
+  EXPECT_EQ(response.error_code, 42);
+  request.client_software_name = "kafka-python";
+  request.client_software_version = "2.0.2-";  // must end alphanumeric
+  response = DecodeResponse<kafka::ApiVersionsResponse>(Dispatch(RequestBytes(request, 3, 15)), 3,
+                                                        0, 15);
+  EXPECT_EQ(response.error_code, 42);
+}
+
 TEST_F(DispatcherTest, UnsupportedApiVersionsVersionGetsV0AnswerWithError35) {
   // A v9 ApiVersions whose body we must not even try to parse.
   std::vector<uint8_t> frame = {0, 18, 0, 9, 0, 0, 0, 13, 0xff, 0xff, 0xde, 0xad};
