@@ -215,6 +215,11 @@ const std::map<std::string, Apply>& Appliers() {
        Number(&C::log_cleaner_max_compaction_lag_ms, AtLeast<int64_t>(1))},
       {"log.cleaner.min.cleanable.ratio",
        Number(&C::log_cleaner_min_cleanable_ratio, Between<double>(0, 1))},
+      {"log.cleaner.enable", Boolean(&C::log_cleaner_enable)},
+      {"log.cleaner.backoff.ms", Number(&C::log_cleaner_backoff_ms, AtLeast<int64_t>(0))},
+      // Kafka requires at least 1 MiB per cleaner thread (LogCleaner's validation).
+      {"log.cleaner.dedupe.buffer.size",
+       Number(&C::log_cleaner_dedupe_buffer_size, AtLeast<int64_t>(1024 * 1024))},
       {"log.preallocate", Boolean(&C::log_preallocate)},
       {"compression.type", OneOf(&C::compression_type, {"uncompressed", "zstd", "lz4", "snappy",
                                                         "gzip", "producer"})},

@@ -88,6 +88,9 @@ struct BrokerConfig {
   int64_t log_cleaner_min_compaction_lag_ms = 0;
   int64_t log_cleaner_max_compaction_lag_ms = kNever;
   double log_cleaner_min_cleanable_ratio = 0.5;
+  bool log_cleaner_enable = true;
+  int64_t log_cleaner_backoff_ms = 15000;  // sleep when no log needs compacting
+  int64_t log_cleaner_dedupe_buffer_size = 134217728;  // memory for the key -> offset map
   bool log_preallocate = false;
   std::string compression_type = "producer";
   int32_t num_recovery_threads_per_data_dir = 1;

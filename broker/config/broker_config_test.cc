@@ -63,6 +63,9 @@ TEST(BrokerConfigTest, DefaultsAreKafka28s) {
   EXPECT_EQ(c.log_segment_delete_delay_ms, 60000);
   EXPECT_EQ(c.log_message_timestamp_type, TimestampType::kCreateTime);
   EXPECT_EQ(c.log_cleanup_policy, std::vector<std::string>{"delete"});
+  EXPECT_TRUE(c.log_cleaner_enable);
+  EXPECT_EQ(c.log_cleaner_backoff_ms, 15000);
+  EXPECT_EQ(c.log_cleaner_dedupe_buffer_size, 134217728);
   EXPECT_EQ(c.min_insync_replicas, 1);
   EXPECT_FALSE(c.unclean_leader_election_enable);
   EXPECT_EQ(c.replica_lag_time_max_ms, 30000);
@@ -190,6 +193,23 @@ TEST(BrokerConfigTest, InvalidValuesNameKeyAndValue) {
   EXPECT_EQ(ErrorOf({{"log.cleaner.min.cleanable.ratio", "1.5"}}),
             "Invalid value '1.5' for configuration log.cleaner.min.cleanable.ratio: must be at "
             "most 1");
+  EXPECT_EQ(ErrorOf({{"log.cleaner.backoff.ms", "-1"}}),
+            "Invalid value '-1' for configuration log.cleaner.backoff.ms: must be at least 0");
+  EXPECT_EQ(ErrorOf({{"log.cleaner.dedupe.buffer.size", "1000"}}),
+            "Invalid value '1000' for configuration log.cleaner.dedupe.buffer.size: must be at "
+            "least 1048576");
+}
+
+TEST(BrokerConfigTest, LogCleanerKeys) {
+  Result<BrokerConfig> r = Parse({{"log.cleaner.enable", "false"},
+                                  {"log.cleaner.backoff.ms", "200"},
+                                  {"log.cleaner.dedupe.buffer.size", "2097152"}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->log_cleaner_enable);
+  EXPECT_EQ(r->log_cleaner_backoff_ms, 200);
+  EXPECT_EQ(r->log_cleaner_dedupe_buffer_size, 2097152);
+  EXPECT_TRUE(r->warnings.empty());
+  EXPECT_TRUE(r->ignored_keys.empty());
 }
 
 TEST(BrokerConfigTest, ValuesAreTrimmedAndBooleansIgnoreCase) {
@@ -232,7 +252,7 @@ TEST(BrokerConfigTest, OtherKafkaKeysAreAcceptedWithoutWarning) {
                                   {"transaction.state.log.replication.factor", "1"},
                                   {"transaction.state.log.min.isr", "1"},
                                   {"listener.name.client.ssl.keystore.location", "/c.jks"},
-                                  {"log.cleaner.enable", "true"}});
+                                  {"log.cleaner.threads", "1"}});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->warnings.empty());
   EXPECT_EQ(r->ignored_keys.size(), 5u);

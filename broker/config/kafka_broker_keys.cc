@@ -35,9 +35,8 @@ const std::set<std::string>& IgnoredKeys() {
       "controller.quorum.request.timeout.ms", "controller.quorum.retry.backoff.ms",
       "metadata.log.segment.bytes", "metadata.log.segment.ms",
       // log cleaner and log details
-      "log.cleaner.threads", "log.cleaner.io.max.bytes.per.second",
-      "log.cleaner.dedupe.buffer.size", "log.cleaner.io.buffer.size",
-      "log.cleaner.io.buffer.load.factor", "log.cleaner.backoff.ms", "log.cleaner.enable",
+      "log.cleaner.threads", "log.cleaner.io.max.bytes.per.second", "log.cleaner.io.buffer.size",
+      "log.cleaner.io.buffer.load.factor",
       "log.flush.start.offset.checkpoint.interval.ms",
       "create.topic.policy.class.name", "alter.config.policy.class.name",
       // replication

@@ -10,7 +10,6 @@ namespace sluice::metadata {
 namespace {
 
 // Kafka's Topic.MAX_NAME_LENGTH: 255 minus room for a partition suffix and ".deleted" markers.
-constexpr size_t kMaxTopicNameLength = 249;
 
 bool IsNotFound(const Status& status) { return status.code() == Status::Code::kNotFound; }
 bool IsAlreadyExists(const Status& status) { return status.code() == Status::Code::kAlreadyExists; }
@@ -57,25 +56,6 @@ std::string DescribeBroker(const BrokerRegistration& broker) {
 
 }  // namespace
 
-Status ValidateTopicName(std::string_view topic) {
-  if (topic.empty()) return Status::InvalidArgument("topic name is empty");
-  if (topic == "." || topic == "..") {
-    return Status::InvalidArgument("topic name cannot be '.' or '..'");
-  }
-  if (topic.size() > kMaxTopicNameLength) {
-    return Status::InvalidArgument("topic name is longer than 249 characters");
-  }
-  for (char c : topic) {
-    bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '-';
-    if (!legal) {
-      return Status::InvalidArgument("topic name '" + std::string(topic) +
-                                     "' is illegal: it contains a character other than "
-                                     "ASCII alphanumerics, '.', '_' and '-'");
-    }
-  }
-  return Status::Ok();
-}
 
 Status KafkaZkClient::EnsurePersistentPaths() {
   for (const std::string& path : PersistentZkPaths()) {

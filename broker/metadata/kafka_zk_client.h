@@ -21,6 +21,7 @@
 #include "broker/metadata/znodes.h"
 #include "libs/base/ids.h"
 #include "libs/base/status.h"
+#include "libs/base/topic_name.h"
 
 namespace sluice::metadata {
 
@@ -38,7 +39,7 @@ struct VersionedTopicAssignment {
 
 // Kafka's topic name rules (org.apache.kafka.common.internals.Topic.validate): 1..249 characters
 // of [a-zA-Z0-9._-], not "." or "..". InvalidArgument otherwise.
-Status ValidateTopicName(std::string_view topic);
+using ::sluice::ValidateTopicName;  // libs/base/topic_name.h
 
 class KafkaZkClient {
  public:

@@ -55,23 +55,14 @@ class ApiRegistry {
   void Register(std::string name,
                 std::function<void(const RequestContext&, Req, std::function<void(Resp)>)> handler,
                 int16_t min_version = Req::kMinVersion, int16_t max_version = Req::kMaxVersion) {
-    Entry entry{Req::kApiKey, std::move(name), min_version, max_version, nullptr};
-    entry.invoke = [handler = std::move(handler)](
-                       const RequestContext& ctx, kafka::Reader& reader,
-                       std::function<void(Result<EncodedResponse>)> done) {
-      Req request;
-      Status st = request.Decode(reader, ctx.api_version);
-      if (!st.ok()) return done(st);
-      const int16_t version = ctx.api_version;
-      handler(ctx, std::move(request), [done = std::move(done), version](Resp response) {
-        EncodedResponse out;
-        out.body.reserve(response.Size(version));
-        kafka::Writer writer(out.body);
-        response.Encode(writer, version);
-        done(std::move(out));
-      });
-    };
-    Add(std::move(entry));
+    RegisterMaybeSilent<Req, Resp>(
+        std::move(name),
+        [handler = std::move(handler)](const RequestContext& ctx, Req request,
+                                       std::function<void(MaybeSilentReply<Resp>)> reply) {
+          handler(ctx, std::move(request),
+                  [reply = std::move(reply)](Resp response) { reply({std::move(response), ""}); });
+        },
+        min_version, max_version);
   }
 
   // For handlers that may answer nothing (Produce acks=0): a reply without a response sends
@@ -79,10 +70,10 @@ class ApiRegistry {
   template <typename Req, typename Resp>
   void RegisterMaybeSilent(
       std::string name,
-      std::function<void(const RequestContext&, Req,
-                         std::function<void(MaybeSilentReply<Resp>)>)>
-          handler) {
-    Entry entry{Req::kApiKey, std::move(name), Req::kMinVersion, Req::kMaxVersion, nullptr};
+      std::function<void(const RequestContext&, Req, std::function<void(MaybeSilentReply<Resp>)>)>
+          handler,
+      int16_t min_version = Req::kMinVersion, int16_t max_version = Req::kMaxVersion) {
+    Entry entry{Req::kApiKey, std::move(name), min_version, max_version, nullptr};
     entry.invoke = [handler = std::move(handler)](
                        const RequestContext& ctx, kafka::Reader& reader,
                        std::function<void(Result<EncodedResponse>)> done) {
@@ -93,15 +84,14 @@ class ApiRegistry {
       handler(ctx, std::move(request),
               [done = std::move(done), version](MaybeSilentReply<Resp> reply) {
                 EncodedResponse out;
-                auto& response = reply.response;
-                if (!response) {
+                if (!reply.response) {
                   out.send = false;
                   out.close_reason = std::move(reply.close_reason);
                   return done(std::move(out));
                 }
-                out.body.reserve(response->Size(version));
+                out.body.reserve(reply.response->Size(version));
                 kafka::Writer writer(out.body);
-                response->Encode(writer, version);
+                reply.response->Encode(writer, version);
                 done(std::move(out));
               });
     };

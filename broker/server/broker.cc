@@ -6,20 +6,31 @@
 #include <filesystem>
 
 #include "broker/admin/broker_metrics.h"
+#include "broker/group/coordinator_partition.h"
 #include "broker/server/handlers/alter_configs.h"
 #include "broker/server/handlers/api_versions.h"
 #include "broker/server/handlers/create_partitions.h"
 #include "broker/server/handlers/create_topics.h"
+#include "broker/server/handlers/delete_groups.h"
 #include "broker/server/handlers/delete_records.h"
 #include "broker/server/handlers/delete_topics.h"
 #include "broker/server/handlers/describe_cluster.h"
 #include "broker/server/handlers/describe_configs.h"
-#include "broker/server/handlers/incremental_alter_configs.h"
+#include "broker/server/handlers/describe_groups.h"
 #include "broker/server/handlers/fetch.h"
 #include "broker/server/handlers/find_coordinator.h"
+#include "broker/server/handlers/heartbeat.h"
+#include "broker/server/handlers/incremental_alter_configs.h"
+#include "broker/server/handlers/join_group.h"
+#include "broker/server/handlers/leave_group.h"
+#include "broker/server/handlers/list_groups.h"
 #include "broker/server/handlers/list_offsets.h"
 #include "broker/server/handlers/metadata.h"
+#include "broker/server/handlers/offset_commit.h"
+#include "broker/server/handlers/offset_delete.h"
+#include "broker/server/handlers/offset_fetch.h"
 #include "broker/server/handlers/produce.h"
+#include "broker/server/handlers/sync_group.h"
 #include "broker/server/log_config_mapping.h"
 
 namespace sluice::server {
@@ -109,9 +120,14 @@ Status Broker::Start() {
       "Loaded %d logs (%d recovered after an unclean shutdown, %d segments re-validated, %?d "
       "bytes truncated) in %?d ms",
       report.logs_loaded, report.logs_recovered_uncleanly, report.segments_recovered,
-      static_cast<long long>(report.bytes_truncated),
-      static_cast<long long>(NowMs().value() - start.value()));
+      static_cast<int64_t>(report.bytes_truncated),
+      static_cast<int64_t>(NowMs().value() - start.value()));
   for (const auto& warning : report.warnings) ServerLog().warning(warning);
+  if (config_.log_cleaner_enable) {  // compaction; LogManager::Close stops it
+    for (const auto& warning : logs_->StartCleaner(CleanerConfigFor(config_))) {
+      ServerLog().warning(warning);
+    }
+  }
   replicas_ = std::make_unique<replication::ReplicaManager>(config_.broker_id, *logs_);
 
   // 3. Network.
@@ -125,6 +141,15 @@ Status Broker::Start() {
   socket_server_ =
       std::make_unique<net::SocketServer>(threads, connection_options, *dispatcher_);
   purgatory_ = std::make_unique<Purgatory>(socket_server_->io_context());
+  group_scheduler_ = std::make_unique<group::AsioScheduler>(socket_server_->io_context());
+  offsets_log_ = std::make_unique<group::ReplicaOffsetsLog>(*replicas_, [this](int32_t partition) {
+    // Consumers of __consumer_offsets (lag tools) waiting in a fetch see new records at once.
+    purgatory_->CheckAndComplete(std::string(group::kOffsetsTopic) + "-" +
+                                 std::to_string(partition));
+  });
+  group_coordinator_ = std::make_unique<group::GroupCoordinator>(
+      group::GroupConfig::FromBroker(config_), *offsets_log_, *group_scheduler_);
+  group_coordinator_->Start();
   topics_ = std::make_unique<TopicManager>(config_, *kafka_zk_, metadata_,
                                            socket_server_->io_context());
   services_ = std::unique_ptr<BrokerServices>(new BrokerServices{
@@ -198,7 +223,7 @@ Status Broker::Start() {
   ready_ = true;
   ServerLog().information("[KafkaServer id=%d] started in %?d ms",
                           static_cast<int>(config_.broker_id.value()),
-                          static_cast<long long>(NowMs().value() - start.value()));
+                          static_cast<int64_t>(NowMs().value() - start.value()));
   return Status::Ok();
 }
 
@@ -216,7 +241,17 @@ void Broker::RegisterApis() {
   RegisterIncrementalAlterConfigs(registry_, *services_);
   RegisterDeleteRecords(registry_, *services_);
   RegisterDescribeCluster(registry_, *services_);
-  RegisterFindCoordinator(registry_, *services_);
+  RegisterFindCoordinator(registry_, *services_, *group_coordinator_);
+  RegisterJoinGroup(registry_, *group_coordinator_);
+  RegisterSyncGroup(registry_, *group_coordinator_);
+  RegisterHeartbeat(registry_, *group_coordinator_);
+  RegisterLeaveGroup(registry_, *group_coordinator_);
+  RegisterOffsetCommit(registry_, *services_, *group_coordinator_);
+  RegisterOffsetFetch(registry_, *group_coordinator_);
+  RegisterOffsetDelete(registry_, *services_, *group_coordinator_);
+  RegisterListGroups(registry_, *group_coordinator_);
+  RegisterDescribeGroups(registry_, *group_coordinator_);
+  RegisterDeleteGroups(registry_, *group_coordinator_);
 }
 
 void Broker::ObserveRequest(const RequestContext& ctx, const std::string& api, bool ok) {
@@ -271,6 +306,13 @@ void Broker::OnBecomeLeader(const std::string& topic, PartitionId partition,
   }
   // Waiting fetches for a re-created partition must see it.
   purgatory_->CheckAndComplete(topic + "-" + std::to_string(partition.value()));
+  if (topic == group::kOffsetsTopic) {
+    if (assignment.ok()) {
+      group_coordinator_->SetOffsetsTopicPartitionCount(
+          static_cast<int32_t>(assignment->assignment.partitions.size()));
+    }
+    group_coordinator_->OnBecomeLeader(partition.value());
+  }
 }
 
 void Broker::OnTopicDeleted(const std::string& topic) {
@@ -283,6 +325,9 @@ void Broker::OnTopicDeleted(const std::string& topic) {
       StateChangeLog().error("Deleting %s-%d failed: %s", topic,
                              static_cast<int>(tp.partition.value()), st.ToString());
     }
+  }
+  if (topic == group::kOffsetsTopic && meta) {
+    for (const auto& [p, unused] : meta->partitions) group_coordinator_->OnResign(p);
   }
   metadata_.RemoveTopic(topic);
   admin::RemoveTopicMetrics(metrics::Registry::Default(), topic);
@@ -354,8 +399,11 @@ void Broker::Stop() {
   }
   background_cv_.notify_all();
   if (background_.joinable()) background_.join();
-  // Stop taking requests before anything they use goes away.
+  // Parked JoinGroup/SyncGroup requests are answered (NOT_COORDINATOR) while connections are
+  // still open; then stop taking requests before anything they use goes away.
+  if (group_coordinator_) group_coordinator_->Stop();
   if (socket_server_) socket_server_->Stop();
+  if (group_scheduler_) group_scheduler_->Shutdown();
   // Leaving ZooKeeper removes /brokers/ids/<id> (and /controller if ours) at once.
   if (controller_) controller_->Stop();
   auto& registry = metrics::Registry::Default();

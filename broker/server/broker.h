@@ -16,6 +16,9 @@
 
 #include "broker/admin/admin_server.h"
 #include "broker/config/broker_config.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/group/offsets_log.h"
+#include "broker/group/scheduler.h"
 #include "broker/metadata/controller_broker.h"
 #include "broker/metadata/kafka_zk_client.h"
 #include "broker/metadata/zk_client.h"
@@ -62,6 +65,10 @@ class Broker : public metadata::LeadershipListener {
   std::unique_ptr<RequestDispatcher> dispatcher_;
   std::unique_ptr<net::SocketServer> socket_server_;
   std::unique_ptr<Purgatory> purgatory_;
+  // The group coordinator, its timers (on the network io_context) and its log.
+  std::unique_ptr<group::AsioScheduler> group_scheduler_;
+  std::unique_ptr<group::ReplicaOffsetsLog> offsets_log_;
+  std::unique_ptr<group::GroupCoordinator> group_coordinator_;
   std::unique_ptr<TopicManager> topics_;
   std::unique_ptr<BrokerServices> services_;
   std::unique_ptr<metadata::ControllerBroker> controller_;

@@ -17,6 +17,12 @@ storage::LogConfig ToLogConfig(const config::TopicLogSettings& settings) {
   out.file_delete_delay_ms = settings.file_delete_delay_ms;
   out.flush_messages = settings.flush_messages;
   out.flush_ms = settings.flush_ms;
+  out.cleanup_delete = settings.cleanup_delete;
+  out.cleanup_compact = settings.cleanup_compact;
+  out.delete_retention_ms = settings.delete_retention_ms;
+  out.min_compaction_lag_ms = settings.min_compaction_lag_ms;
+  out.max_compaction_lag_ms = settings.max_compaction_lag_ms;
+  out.min_cleanable_dirty_ratio = settings.min_cleanable_dirty_ratio;
   return out;
 }
 
@@ -25,6 +31,13 @@ Result<storage::LogConfig> LogConfigForTopic(const config::BrokerConfig& broker,
   Result<config::TopicLogSettings> settings = config::ResolveTopicLogSettings(broker, overrides);
   if (!settings.ok()) return settings.status();
   return ToLogConfig(*settings);
+}
+
+storage::LogCleanerConfig CleanerConfigFor(const config::BrokerConfig& broker) {
+  storage::LogCleanerConfig out;
+  out.backoff_ms = broker.log_cleaner_backoff_ms;
+  out.dedupe_buffer_bytes = broker.log_cleaner_dedupe_buffer_size;
+  return out;
 }
 
 }  // namespace sluice::server

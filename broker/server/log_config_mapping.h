@@ -9,12 +9,13 @@
 
 #include "broker/config/broker_config.h"
 #include "broker/config/topic_config.h"
+#include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_config.h"
 #include "libs/base/status.h"
 
 namespace sluice::server {
 
-// Field by field. Settings storage does not act on (compaction lags, min.insync.replicas,
+// Field by field. Settings storage does not act on (min.insync.replicas,
 // compression.type, ...) are not part of storage::LogConfig and are dropped here; their
 // consumers read TopicLogSettings directly. A topic whose cleanup.policy lacks "delete" (pure
 // compaction) gets unlimited time and size retention, as Kafka never deletes its segments by
@@ -25,5 +26,9 @@ storage::LogConfig ToLogConfig(const config::TopicLogSettings& settings);
 // (/config/topics/<t>). InvalidArgument, naming key and value, for an invalid override.
 Result<storage::LogConfig> LogConfigForTopic(const config::BrokerConfig& broker,
                                              const std::map<std::string, std::string>& overrides);
+
+// The log cleaner's settings: log.cleaner.backoff.ms and log.cleaner.dedupe.buffer.size
+// (log.cleaner.enable decides whether the broker starts it at all).
+storage::LogCleanerConfig CleanerConfigFor(const config::BrokerConfig& broker);
 
 }  // namespace sluice::server

@@ -9,6 +9,21 @@ namespace {
 
 std::string At(size_t position) { return " (batch at byte " + std::to_string(position) + ")"; }
 
+// Compaction keeps the latest record per key, so a record without one has no meaning there;
+// Kafka's LogValidator refuses it ("Compacted topic cannot accept message without key"). This
+// decodes (and decompresses) the batch: the price of a compacted topic, as in Kafka.
+Status CheckKeysPresent(std::span<const uint8_t> batch, size_t position) {
+  auto records = kafka::DecodeRecords(batch);
+  if (!records.ok()) return Status::Corruption(records.status().message() + At(position));
+  for (const kafka::Record& record : *records) {
+    if (!record.key) {
+      return Status::InvalidArgument("compacted topic cannot accept a record without a key" +
+                                     At(position));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<ValidatedBatch>> ValidateProducerRecords(std::span<const uint8_t> records,
@@ -64,6 +79,7 @@ Result<std::vector<ValidatedBatch>> ValidateProducerRecords(std::span<const uint
     if (header->producer_id >= 0 && header->base_sequence < 0) {
       return Status::InvalidArgument("producer id set without a base sequence" + At(position));
     }
+    if (config.cleanup_compact) SLUICE_RETURN_IF_ERROR(CheckKeysPresent(batch, position));
     batches.push_back({position, *header});
     position += size;
   }

@@ -1,13 +1,15 @@
 // Validation of the record batches a producer sends, before the Log assigns them offsets.
 //
-// Batch-level checks only, plus the allocation-free record walk of kafka::ValidateRecordBatch:
-// no record is decoded or copied here. The Status code tells the protocol edge which Kafka
+// Batch-level checks, plus the allocation-free record walk of kafka::ValidateRecordBatch: no
+// record is decoded or copied here, except for compacted logs (below). The Status code tells the protocol edge which Kafka
 // error to answer:
 //   OutOfRange      -> MESSAGE_TOO_LARGE (a batch over max.message.bytes) or
 //                      RECORD_LIST_TOO_LARGE (the whole append over segment.bytes)
 //   Corruption      -> CORRUPT_MESSAGE (CRC mismatch, torn or garbled framing)
 //   InvalidArgument -> INVALID_RECORD (magic other than 2, control batch from a client, offset
-//                      deltas or record count inconsistent, producer id without a sequence)
+//                      deltas or record count inconsistent, producer id without a sequence, a
+//                      record without a key on a log with cleanup.policy=compact)
+// With cleanup.policy=compact the records are decoded too, to check that each has a key.
 #pragma once
 
 #include <cstdint>

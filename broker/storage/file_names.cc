@@ -37,24 +37,6 @@ bool AllDigits(std::string_view s) {
 
 }  // namespace
 
-Status ValidateTopicName(std::string_view topic) {
-  if (topic.empty()) return Status::InvalidArgument("topic name is empty");
-  if (topic == "." || topic == "..") {
-    return Status::InvalidArgument("topic name cannot be \".\" or \"..\"");
-  }
-  if (topic.size() > kMaxTopicNameLength) {
-    return Status::InvalidArgument("topic name is longer than 249 characters");
-  }
-  for (char c : topic) {
-    bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '-';
-    if (!legal) {
-      return Status::InvalidArgument("topic name \"" + std::string(topic) +
-                                     "\" has a character outside [a-zA-Z0-9._-]");
-    }
-  }
-  return Status::Ok();
-}
 
 std::string OffsetFileNamePrefix(Offset base_offset) {
   char buf[32];

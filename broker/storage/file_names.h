@@ -1,7 +1,8 @@
 // Every on-disk name storage uses, built and parsed in this one place (see FORMAT.md).
 //
 //   <log.dir>/meta.properties, .lock, .kafka_cleanshutdown,
-//            recovery-point-offset-checkpoint, log-start-offset-checkpoint
+//            recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+//            cleaner-offset-checkpoint
 //   <log.dir>/<topic>-<partition>/                         a partition's log
 //   <log.dir>/<topic>-<partition>.<uuid-hex32>-delete/     a log being deleted
 //   <partition dir>/<base offset, 20 digits>.log|.index|.timeindex
@@ -16,6 +17,7 @@
 #include "broker/storage/topic_partition.h"
 #include "libs/base/ids.h"
 #include "libs/base/status.h"
+#include "libs/base/topic_name.h"
 
 namespace sluice::storage {
 
@@ -31,13 +33,15 @@ inline constexpr std::string_view kFutureDirSuffix = "-future";
 
 inline constexpr std::string_view kRecoveryPointCheckpointFile = "recovery-point-offset-checkpoint";
 inline constexpr std::string_view kLogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
+// Where compaction stopped per partition: the first dirty offset (log_cleaner.h).
+inline constexpr std::string_view kCleanerOffsetCheckpointFile = "cleaner-offset-checkpoint";
 inline constexpr std::string_view kMetaPropertiesFile = "meta.properties";
 inline constexpr std::string_view kCleanShutdownFile = ".kafka_cleanshutdown";
 inline constexpr std::string_view kLockFile = ".lock";
 
 // Kafka's topic name rules: [a-zA-Z0-9._-], 1..249 characters, not "." or "..".
-inline constexpr size_t kMaxTopicNameLength = 249;
-Status ValidateTopicName(std::string_view topic);
+using ::sluice::kMaxTopicNameLength;  // libs/base/topic_name.h
+using ::sluice::ValidateTopicName;
 
 enum class SegmentFileKind { kLog, kOffsetIndex, kTimeIndex };
 

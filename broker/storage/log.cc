@@ -363,7 +363,9 @@ Result<int> Log::ApplyRetention(TimestampMs now) {
   SLUICE_RETURN_IF_ERROR(CheckUsable());
   DeleteExpiredFiles(now);
   int deleted = 0;
-  if (config_.retention_ms >= 0) {
+  // Time and size retention belong to cleanup.policy=delete; a compact-only log loses records
+  // only to compaction and to DeleteRecords (Kafka's deleteOldSegments).
+  if (config_.cleanup_delete && config_.retention_ms >= 0) {
     const int64_t retention_ms = config_.retention_ms;
     size_t count = CountDeletablePrefix([&](const LogSegment& segment, const LogSegment*) {
       return now - segment.LargestTimestamp() > retention_ms;
@@ -371,7 +373,7 @@ Result<int> Log::ApplyRetention(TimestampMs now) {
     SLUICE_RETURN_IF_ERROR(DeleteOldestSegments(count, now));
     deleted += static_cast<int>(count);
   }
-  if (config_.retention_bytes >= 0) {
+  if (config_.cleanup_delete && config_.retention_bytes >= 0) {
     int64_t excess = -config_.retention_bytes;
     for (const auto& [base, segment] : segments_) excess += segment->size();
     // Kafka's rule: a segment goes only if the log stays at least retention.bytes without it.
@@ -390,6 +392,63 @@ Result<int> Log::ApplyRetention(TimestampMs now) {
   SLUICE_RETURN_IF_ERROR(DeleteOldestSegments(count, now));
   deleted += static_cast<int>(count);
   return deleted;
+}
+
+Result<CompactionView> Log::SnapshotForCompaction() const {
+  ReaderLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  CompactionView view;
+  view.dir = dir_;
+  view.config = config_;
+  view.log_start_offset = log_start_offset_;
+  view.log_end_offset = log_end_offset_;
+  view.high_watermark = high_watermark_;
+  view.active_segment_base_offset = ActiveSegment().base_offset();
+  for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) {
+    const std::shared_ptr<LogSegment>& segment = it->second;
+    auto mtime = segment->LastModified();
+    if (!mtime.ok()) return mtime.status();
+    view.inactive_segments.push_back({segment, segment->base_offset(), segment->next_offset(),
+                                      segment->size(), *mtime, segment->LargestTimestamp()});
+  }
+  return view;
+}
+
+Status Log::ReplaceSegments(std::shared_ptr<LogSegment> cleaned,
+                            const std::vector<SegmentSnapshot>& replaced, TimestampMs now) {
+  assert(!replaced.empty() && cleaned->base_offset() == replaced.front().base_offset);
+  WriterLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  const Offset active_base = ActiveSegment().base_offset();
+  for (const SegmentSnapshot& old : replaced) {
+    auto it = segments_.find(old.base_offset);
+    if (it == segments_.end() || it->second != old.segment || old.base_offset == active_base ||
+        it->second->size() != old.size || it->second->next_offset() != old.next_offset) {
+      return Status::Conflict("segment " + OffsetString(old.base_offset) + " of " +
+                              PartitionDirName(tp_) + " changed during compaction");
+    }
+  }
+  // Past this point a failed rename leaves files whose names recovery understands (a *.deleted
+  // old segment, a *.swap new one: FORMAT.md §7), but not a map we can trust: go offline.
+  for (const SegmentSnapshot& old : replaced) {
+    auto it = segments_.find(old.base_offset);
+    std::shared_ptr<LogSegment> segment = std::move(it->second);
+    segments_.erase(it);
+    Status scheduled = ScheduleDeletion(std::move(segment), now);
+    if (!scheduled.ok()) {
+      offline_ = true;
+      return scheduled;
+    }
+  }
+  Status renamed = cleaned->ChangeSuffix(kSwapFileSuffix, "");
+  if (!renamed.ok()) {
+    offline_ = true;
+    return renamed;
+  }
+  segments_.emplace(cleaned->base_offset(), std::move(cleaned));
+  dir_needs_sync_ = true;
+  DeleteExpiredFiles(now);
+  return Status::Ok();
 }
 
 int64_t Log::SizeInBytes() const {

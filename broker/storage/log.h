@@ -37,6 +37,29 @@ namespace sluice::storage {
 
 class LogSegment;
 
+// An inactive segment as compaction sees it (Log::SnapshotForCompaction): the fields are read
+// under the log's lock; the segment is then scanned without it through the shared pointer,
+// which keeps its files open even if retention or a swap removes it meanwhile.
+struct SegmentSnapshot {
+  std::shared_ptr<const LogSegment> segment;
+  Offset base_offset;
+  Offset next_offset;  // one past the last offset it holds (base_offset when empty)
+  int64_t size = 0;
+  TimestampMs last_modified{0};      // the .log file's mtime
+  TimestampMs largest_timestamp{0};  // LogSegment::LargestTimestamp()
+};
+
+// Everything the log cleaner needs to decide on and carry out one compaction of a log.
+struct CompactionView {
+  std::filesystem::path dir;
+  LogConfig config;
+  Offset log_start_offset;
+  Offset log_end_offset;
+  Offset high_watermark;
+  Offset active_segment_base_offset;
+  std::vector<SegmentSnapshot> inactive_segments;  // every segment but the active one, in order
+};
+
 struct AppendInfo {
   Offset first_offset;              // offset assigned to the first record
   Offset last_offset;               // offset assigned to the last record
@@ -85,7 +108,8 @@ class Log {
   //   OutOfRange       MESSAGE_TOO_LARGE (a batch over max.message.bytes; RECORD_LIST_TOO_LARGE
   //                    when the whole append exceeds segment.bytes; the message says which)
   //   Corruption       CORRUPT_MESSAGE (CRC mismatch, torn framing)
-  //   InvalidArgument  INVALID_RECORD (magic != 2, control batch, inconsistent counts/deltas)
+  //   InvalidArgument  INVALID_RECORD (magic != 2, control batch, inconsistent counts/deltas,
+  //                    a record without a key when cleanup.policy includes compact)
   //   IoError          KAFKA_STORAGE_ERROR
   Result<AppendInfo> Append(std::span<const uint8_t> records, LeaderEpoch leader_epoch,
                             TimestampMs now) SLUICE_EXCLUDES(mu_);
@@ -142,6 +166,23 @@ class Log {
   // first), unless it is empty. Deleted segments are renamed *.deleted and unlinked
   // file.delete.delay.ms later (by a later pass). Returns the number of segments deleted.
   Result<int> ApplyRetention(TimestampMs now) SLUICE_EXCLUDES(mu_);
+
+  // --- For compaction (log_cleaner.h, log_compactor.h); request handlers never call these. ---
+
+  // The inactive segments and offsets, taken under the shared lock (appends wait only for the
+  // copy of a few fields per segment).
+  Result<CompactionView> SnapshotForCompaction() const SLUICE_EXCLUDES(mu_);
+  // Puts `cleaned` (a flushed segment whose files end in ".swap") in place of the consecutive
+  // segments `replaced`, under the exclusive lock and with renames only (FORMAT.md §9): the
+  // replaced segments are renamed *.deleted and unlinked file.delete.delay.ms later, then the
+  // ".swap" suffix is dropped. Readers that started earlier finish on the old segments (they
+  // hold the shared lock); later ones see the new segment. Fails with Conflict, changing
+  // nothing, when the log moved on meanwhile (a replaced segment was deleted, truncated or
+  // became active); the caller then deletes `cleaned`. REQUIRES: cleaned->base_offset() ==
+  // replaced.front().base_offset.
+  Status ReplaceSegments(std::shared_ptr<LogSegment> cleaned,
+                         const std::vector<SegmentSnapshot>& replaced, TimestampMs now)
+      SLUICE_EXCLUDES(mu_);
 
   int64_t SizeInBytes() const SLUICE_EXCLUDES(mu_);
   size_t NumSegments() const SLUICE_EXCLUDES(mu_);

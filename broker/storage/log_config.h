@@ -36,6 +36,24 @@ struct LogConfig {
   int64_t flush_messages = std::numeric_limits<int64_t>::max();
   // flush.ms (log.flush.interval.ms): fsync when the last flush is this old.
   int64_t flush_ms = std::numeric_limits<int64_t>::max();
+
+  // cleanup.policy (log.cleanup.policy): "delete" ages and sizes segments out (retention.ms,
+  // retention.bytes); "compact" keeps the latest record per key (log_cleaner.h). Both may be set.
+  bool cleanup_delete = true;
+  bool cleanup_compact = false;
+  // delete.retention.ms (log.cleaner.delete.retention.ms): how long a tombstone (null value)
+  // survives compaction, measured from the last modification of the segment holding it once
+  // that segment has been cleaned (Kafka's deleteHorizonMs rule; log_compactor.h).
+  int64_t delete_retention_ms = 24LL * 60 * 60 * 1000;
+  // min.compaction.lag.ms (log.cleaner.min.compaction.lag.ms): a record stays uncompacted at
+  // least this long after it was written (by its segment's largest timestamp).
+  int64_t min_compaction_lag_ms = 0;
+  // max.compaction.lag.ms (log.cleaner.max.compaction.lag.ms): a dirty segment older than this
+  // is compacted whatever the dirty ratio.
+  int64_t max_compaction_lag_ms = std::numeric_limits<int64_t>::max();
+  // min.cleanable.dirty.ratio (log.cleaner.min.cleanable.ratio): compact once the uncompacted
+  // share of the log's bytes reaches this.
+  double min_cleanable_dirty_ratio = 0.5;
 };
 
 }  // namespace sluice::storage

@@ -137,7 +137,10 @@ Result<DirLoad> LoadDirectory(const std::filesystem::path& dir, BrokerId broker_
 LogManager::LogManager(std::vector<std::filesystem::path> log_dirs, const LogConfig& default_config)
     : log_dirs_(std::move(log_dirs)), default_config_(default_config) {}
 
-LogManager::~LogManager() { ReleaseDirectories(); }
+LogManager::~LogManager() {
+  if (LogCleaner* cleaner = this->cleaner()) cleaner->Stop();
+  ReleaseDirectories();
+}
 
 void LogManager::ReleaseDirectories() {
   for (LogDir& dir : dirs_) {
@@ -234,6 +237,9 @@ Status LogManager::DeleteLog(const TopicPartition& tp) {
     const std::filesystem::path parent = dirs_[it->second.dir_index].path;
     logs_.erase(it);
     log->CloseForDeletion();
+    // A compaction of this log must not write into the directory while it is renamed and
+    // removed. The cleaner never takes mu_ while compacting, so waiting here is safe.
+    if (cleaner_) cleaner_->AbortAndForget(tp);
     doomed = parent / DeletedPartitionDirName(tp, RandomUuidHex());
     if (::rename(log->dir().c_str(), doomed.c_str()) != 0) {
       return ErrnoStatus("rename", log->dir(), errno);
@@ -313,7 +319,22 @@ Status LogManager::FlushDirtyLogs(TimestampMs now) {
   return first_error;
 }
 
+std::vector<std::string> LogManager::StartCleaner(const LogCleanerConfig& config) {
+  MutexLock lock(mu_);
+  if (cleaner_ || closed_) return {};
+  cleaner_ = std::make_unique<LogCleaner>(log_dirs_, [this] { return AllLogs(); }, config);
+  cleaner_->Start();
+  return cleaner_->warnings();
+}
+
+LogCleaner* LogManager::cleaner() const {
+  MutexLock lock(mu_);
+  return cleaner_.get();
+}
+
 Status LogManager::Close() {
+  // The cleaner first (outside mu_: its pass asks for AllLogs): no compaction runs from here on.
+  if (LogCleaner* cleaner = this->cleaner()) cleaner->Stop();
   MutexLock checkpoint_lock(checkpoint_mu_);
   std::vector<bool> dir_clean(dirs_.size(), true);
   {

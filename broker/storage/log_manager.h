@@ -8,8 +8,9 @@
 // mutex held only for lookups and insertions; log I/O happens outside it. Checkpoint writes are
 // serialised by a second mutex.
 //
-// Lifecycle: Open() loads and recovers every log; Close() flushes, writes checkpoints and the
-// clean shutdown marker. Destroying a LogManager without Close() releases the directories
+// Lifecycle: Open() loads and recovers every log; StartCleaner() starts compaction of logs with
+// cleanup.policy=compact (log_cleaner.h); Close() stops the cleaner, flushes, writes
+// checkpoints and the clean shutdown marker. Destroying a LogManager without Close() releases the directories
 // without the marker, exactly like a crash: the next Open() recovers from the recovery points.
 #pragma once
 
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "broker/storage/log.h"
+#include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/thread_annotations.h"
 #include "broker/storage/topic_partition.h"
@@ -81,8 +83,14 @@ class LogManager {
   // The flush pass: fsyncs logs whose last flush is older than flush.ms, and segments rolled
   // since the last flush (what Kafka schedules on every roll), so the recovery point keeps up.
   Status FlushDirtyLogs(TimestampMs now) SLUICE_EXCLUDES(mu_);
-  // Closes every log (flushing it), writes both checkpoints and, in each directory whose logs
-  // all closed cleanly, the .kafka_cleanshutdown marker. Idempotent.
+  // Starts the log cleaner thread over this manager's logs (once; later calls do nothing).
+  // Returns the cleaner's warnings (unreadable cleaner-offset-checkpoint files).
+  std::vector<std::string> StartCleaner(const LogCleanerConfig& config) SLUICE_EXCLUDES(mu_);
+  // The cleaner, or nullptr before StartCleaner. Tests run passes through it.
+  LogCleaner* cleaner() const SLUICE_EXCLUDES(mu_);
+
+  // Stops the cleaner, closes every log (flushing it), writes both checkpoints and, in each
+  // directory whose logs all closed cleanly, the .kafka_cleanshutdown marker. Idempotent.
   Status Close() SLUICE_EXCLUDES(mu_, checkpoint_mu_);
 
  private:
@@ -107,6 +115,8 @@ class LogManager {
   mutable Mutex mu_;
   std::map<TopicPartition, Entry> logs_ SLUICE_GUARDED_BY(mu_);
   bool closed_ SLUICE_GUARDED_BY(mu_) = false;
+  // Set once by StartCleaner. Declared last: destroyed (and so stopped) before the logs.
+  std::unique_ptr<LogCleaner> cleaner_ SLUICE_GUARDED_BY(mu_);
 
   Mutex checkpoint_mu_;
 };

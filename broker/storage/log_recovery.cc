@@ -6,6 +6,8 @@
 
 #include "broker/storage/file_names.h"
 #include "broker/storage/log_segment.h"
+#include "broker/storage/posix_file.h"
+#include "broker/storage/segment_batch_reader.h"
 
 namespace sluice::storage {
 namespace {
@@ -17,9 +19,59 @@ Status Remove(const std::filesystem::path& path) {
   return Status::Ok();
 }
 
-// Rule 1: removes stray files; returns the base offsets of the .log files present.
-Result<std::set<Offset>> RemoveStrayFiles(const std::filesystem::path& dir) {
+// One past the last offset of the batches in a .log.swap file (its base offset when it holds
+// none). Only headers are read: the file was fsynced before it was named .swap, and the segment
+// is fully re-validated when it is loaded next.
+Result<Offset> SwapSegmentNextOffset(const std::filesystem::path& path, Offset base) {
+  auto file = PosixFile::Open(path, PosixFile::Mode::kOpenExisting);
+  if (!file.ok()) return file.status();
+  auto size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  SegmentBatchReader reader(**file, 0, *size);
+  Offset next = base;
+  while (true) {
+    auto batch = reader.Next();
+    if (!batch.ok() || !batch->has_value()) break;  // a bad tail is cut by Recover later
+    next = Offset((*batch)->header.last_offset() + 1);
+  }
+  return next;
+}
+
+Status RemoveSegmentFiles(const std::filesystem::path& dir, Offset base) {
+  for (SegmentFileKind kind :
+       {SegmentFileKind::kLog, SegmentFileKind::kOffsetIndex, SegmentFileKind::kTimeIndex}) {
+    SLUICE_RETURN_IF_ERROR(Remove(SegmentFilePath(dir, base, kind)));
+  }
+  return Status::Ok();
+}
+
+// Completes a compaction swap that a crash interrupted (Kafka's completeSwapOperations): the
+// segments the swapped-in one covers, [base, its next offset), are deleted, then it takes its
+// final name. Its index files are dropped so that loading rebuilds them.
+Status CompleteSwap(const std::filesystem::path& dir, Offset base, std::set<Offset>& logs) {
+  std::filesystem::path swap_path = SegmentFilePath(dir, base, SegmentFileKind::kLog);
+  swap_path += std::string(kSwapFileSuffix);
+  auto next = SwapSegmentNextOffset(swap_path, base);
+  if (!next.ok()) return next.status();
+  const Offset upper = std::max(*next, base + 1);
+  for (auto it = logs.lower_bound(base); it != logs.end() && *it < upper;) {
+    SLUICE_RETURN_IF_ERROR(RemoveSegmentFiles(dir, *it));
+    it = logs.erase(it);
+  }
+  SLUICE_RETURN_IF_ERROR(RemoveSegmentFiles(dir, base));
+  std::filesystem::path final_path = SegmentFilePath(dir, base, SegmentFileKind::kLog);
+  std::error_code ec;
+  std::filesystem::rename(swap_path, final_path, ec);
+  if (ec) return Status::IoError("rename " + swap_path.string() + ": " + ec.message());
+  logs.insert(base);
+  return Status::Ok();
+}
+
+// Rule 1: removes stray files and completes interrupted swaps; returns the base offsets of the
+// .log files present.
+Result<std::set<Offset>> RemoveStrayFiles(const std::filesystem::path& dir, RecoveryStats& stats) {
   std::set<Offset> logs;
+  std::set<Offset> swapped_logs;
   std::vector<std::pair<std::filesystem::path, Offset>> indexes;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -27,7 +79,11 @@ Result<std::set<Offset>> RemoveStrayFiles(const std::filesystem::path& dir) {
     std::string name = entry.path().filename().string();
     auto parsed = ParseSegmentFileName(name);
     if (!parsed) continue;  // leader-epoch-checkpoint, partition.metadata, ...
-    if (!parsed->transient_suffix.empty()) {
+    if (parsed->transient_suffix == kSwapFileSuffix && parsed->kind == SegmentFileKind::kLog) {
+      swapped_logs.insert(parsed->base_offset);
+    } else if (!parsed->transient_suffix.empty()) {
+      // *.deleted: deletion was pending; *.cleaned: unfinished compaction output; index
+      // *.swap files: rebuilt from their .log.swap.
       SLUICE_RETURN_IF_ERROR(Remove(entry.path()));
     } else if (parsed->kind == SegmentFileKind::kLog) {
       logs.insert(parsed->base_offset);
@@ -36,9 +92,14 @@ Result<std::set<Offset>> RemoveStrayFiles(const std::filesystem::path& dir) {
     }
   }
   if (ec) return Status::IoError("list " + dir.string() + ": " + ec.message());
+  for (Offset base : swapped_logs) {
+    SLUICE_RETURN_IF_ERROR(CompleteSwap(dir, base, logs));
+    stats.swaps_completed++;
+  }
   for (const auto& [path, base] : indexes) {
     if (!logs.contains(base)) SLUICE_RETURN_IF_ERROR(Remove(path));
   }
+  if (!swapped_logs.empty()) SLUICE_RETURN_IF_ERROR(SyncDirectory(dir));
   return logs;
 }
 
@@ -54,10 +115,10 @@ Status Recover(LogSegment& segment, LoadedLog& loaded) {
 
 Result<LoadedLog> LoadLogSegments(const std::filesystem::path& dir, const LogConfig& config,
                                   const LogLoadOptions& options) {
-  auto bases = RemoveStrayFiles(dir);
+  LoadedLog loaded;
+  auto bases = RemoveStrayFiles(dir, loaded.stats);
   if (!bases.ok()) return bases.status();
   const LogSegment::Options segment_options = LogSegment::OptionsFrom(config);
-  LoadedLog loaded;
 
   std::vector<std::shared_ptr<LogSegment>> segments;
   for (Offset base : *bases) {

@@ -2,9 +2,11 @@
 // LogLoader).
 //
 // Rules (FORMAT.md "Recovery"):
-//   1. Stray files are removed: *.deleted (deletion was pending), *.cleaned and *.swap
-//      (compaction output; compaction is not implemented yet, so nothing legitimately leaves
-//      them), and index files whose .log is missing.
+//   1. Stray files are removed: *.deleted (deletion was pending), *.cleaned (unfinished
+//      compaction output), index *.swap files, and index files whose .log is missing. A
+//      <base>.log.swap is a compaction swap the crash interrupted: it is completed (Kafka's
+//      rule) by deleting the segments whose base offsets lie in [base, its next offset) and
+//      renaming it to <base>.log; its indexes are rebuilt as in 3.
 //   2. Clean shutdown (.kafka_cleanshutdown present): no scan. Each segment's indexes are sanity
 //      checked (whole entries, strictly increasing, inside the segment) and the tail after the
 //      last index entry is read to find the end offset. A segment whose index fails, or is
@@ -46,6 +48,7 @@ struct RecoveryStats {
   int segments_recovered = 0;   // re-validated with indexes rebuilt
   int64_t bytes_truncated = 0;  // torn or corrupt tails cut off
   int segments_deleted = 0;     // dropped because they followed a truncated segment
+  int swaps_completed = 0;      // interrupted compaction swaps finished (rule 1)
 };
 
 struct LoadedLog {

@@ -240,10 +240,11 @@ TEST_F(LogRecoveryTest, ReadsWorkAfterAnIndexRebuild) {
   EXPECT_EQ(kafka::ParseRecordBatchHeader(read->records)->base_offset, 8);
 }
 
+// A .log.swap is not stray: it is completed (log_cleaner_test.cc covers that).
 TEST_F(LogRecoveryTest, StrayFilesAreRemovedAndOthersKept) {
   WriteLog(true);
   for (const char* name : {"00000000000000000000.log.deleted", "00000000000000000000.index.deleted",
-                           "00000000000000000004.log.cleaned", "00000000000000000004.log.swap",
+                           "00000000000000000004.log.cleaned", "00000000000000000004.index.swap",
                            "00000000000000099999.index", "00000000000000099999.timeindex"}) {
     WriteFileBytes(dir() / name, {1, 2, 3});
   }

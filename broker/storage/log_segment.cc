@@ -45,8 +45,13 @@ LogSegment::~LogSegment() = default;
 
 Result<std::unique_ptr<LogSegment>> LogSegment::Create(const std::filesystem::path& dir,
                                                        Offset base_offset, const Options& options,
-                                                       TimestampMs now) {
-  std::filesystem::path log_path = SegmentFilePath(dir, base_offset, SegmentFileKind::kLog);
+                                                       TimestampMs now, std::string_view suffix) {
+  auto path_of = [&](SegmentFileKind kind) {
+    std::filesystem::path path = SegmentFilePath(dir, base_offset, kind);
+    path += std::string(suffix);
+    return path;
+  };
+  std::filesystem::path log_path = path_of(SegmentFileKind::kLog);
   std::error_code ec;
   if (std::filesystem::exists(log_path, ec) && std::filesystem::file_size(log_path, ec) > 0) {
     return Status::AlreadyExists("segment " + log_path.string() + " already exists");
@@ -54,9 +59,8 @@ Result<std::unique_ptr<LogSegment>> LogSegment::Create(const std::filesystem::pa
   auto log = PosixFile::Open(log_path, PosixFile::Mode::kCreate);
   if (!log.ok()) return log.status();
   // Index files left without their log (a crash during an earlier roll) are stale.
-  std::filesystem::path index_path =
-      SegmentFilePath(dir, base_offset, SegmentFileKind::kOffsetIndex);
-  std::filesystem::path time_path = SegmentFilePath(dir, base_offset, SegmentFileKind::kTimeIndex);
+  std::filesystem::path index_path = path_of(SegmentFileKind::kOffsetIndex);
+  std::filesystem::path time_path = path_of(SegmentFileKind::kTimeIndex);
   SLUICE_RETURN_IF_ERROR(RemoveIfExists(index_path));
   SLUICE_RETURN_IF_ERROR(RemoveIfExists(time_path));
   auto offset_index = OffsetIndex::Open(index_path, base_offset, options.index_max_bytes);
@@ -99,6 +103,22 @@ TimestampMs LogSegment::LargestTimestamp() const {
   struct stat st;
   if (::fstat(log_->fd(), &st) != 0) return created_;
   return TimestampMs(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000);
+}
+
+Result<TimestampMs> LogSegment::LastModified() const {
+  struct stat st;
+  if (::fstat(log_->fd(), &st) != 0) return ErrnoStatus("stat", log_->path(), errno);
+  return TimestampMs(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000);
+}
+
+Status LogSegment::SetLastModified(TimestampMs mtime) {
+  struct timespec times[2];
+  times[0].tv_sec = 0;
+  times[0].tv_nsec = UTIME_OMIT;  // access time: leave alone
+  times[1].tv_sec = mtime.value() / 1000;
+  times[1].tv_nsec = (mtime.value() % 1000) * 1000000;
+  if (::futimens(log_->fd(), times) != 0) return ErrnoStatus("set mtime of", log_->path(), errno);
+  return Status::Ok();
 }
 
 std::optional<TimestampMs> LogSegment::RollingBasedTimestamp() {
@@ -388,6 +408,29 @@ Status LogSegment::AddSuffix(std::string_view suffix) {
   SLUICE_RETURN_IF_ERROR(log_->Rename(with_suffix(log_->path())));
   SLUICE_RETURN_IF_ERROR(offset_index_->Rename(with_suffix(offset_index_->path())));
   return time_index_->Rename(with_suffix(time_index_->path()));
+}
+
+Status LogSegment::ChangeSuffix(std::string_view from, std::string_view to) {
+  auto renamed = [from, to](const std::filesystem::path& p) -> Result<std::filesystem::path> {
+    std::string name = p.string();
+    if (!std::string_view(name).ends_with(from)) {
+      return Status::InvalidArgument(name + " does not end in '" + std::string(from) + "'");
+    }
+    name.resize(name.size() - from.size());
+    name += std::string(to);
+    return std::filesystem::path(name);
+  };
+  auto log_to = renamed(log_->path());
+  auto index_to = renamed(offset_index_->path());
+  auto time_to = renamed(time_index_->path());
+  if (!log_to.ok()) return log_to.status();
+  if (!index_to.ok()) return index_to.status();
+  if (!time_to.ok()) return time_to.status();
+  // The indexes first and the .log last: recovery keys on the .log name (a .log.swap means
+  // "complete this swap"; its indexes are rebuilt whatever they are called).
+  SLUICE_RETURN_IF_ERROR(offset_index_->Rename(*index_to));
+  SLUICE_RETURN_IF_ERROR(time_index_->Rename(*time_to));
+  return log_->Rename(*log_to);
 }
 
 Status LogSegment::DeleteFiles() {

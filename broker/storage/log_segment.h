@@ -56,10 +56,12 @@ class LogSegment {
   }
 
   // Creates a new empty segment. Fails with AlreadyExists if <base>.log exists and is not empty;
-  // stale index files of that name are replaced.
+  // stale index files of that name are replaced. With a `suffix` (".cleaned" for compaction
+  // output) every file name carries it: <base>.log.cleaned, and so on.
   static Result<std::unique_ptr<LogSegment>> Create(const std::filesystem::path& dir,
                                                     Offset base_offset, const Options& options,
-                                                    TimestampMs now);
+                                                    TimestampMs now,
+                                                    std::string_view suffix = {});
   // Opens an existing segment without scanning it; index files are created when missing. Call
   // Recover() or LoadTail() before use.
   static Result<std::unique_ptr<LogSegment>> Open(const std::filesystem::path& dir,
@@ -74,6 +76,9 @@ class LogSegment {
   int64_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   const std::filesystem::path& log_path() const { return log_->path(); }
+  // The .log file, for scans that must not hold the Log's lock (the compactor reads inactive
+  // segments with positional reads, which renames and appends elsewhere do not disturb).
+  const PosixFile& log_file() const { return *log_; }
   const OffsetIndex& offset_index() const { return *offset_index_; }
   const TimeIndex& time_index() const { return *time_index_; }
   // The greatest batch maxTimestamp in the segment, kNoTimestamp when none.
@@ -81,6 +86,10 @@ class LogSegment {
   // What retention compares against retention.ms: max_timestamp(), or the .log file's
   // modification time when no batch carries a timestamp (Kafka's largestTimestamp).
   TimestampMs LargestTimestamp() const;
+  // The .log file's modification time (Kafka's LogSegment.lastModified); compaction measures
+  // delete.retention.ms from it and copies it onto the segment it writes.
+  Result<TimestampMs> LastModified() const;
+  Status SetLastModified(TimestampMs mtime);
   // True once an append failed and undoing it failed too: the file content is unknown.
   bool damaged() const { return damaged_; }
 
@@ -138,6 +147,10 @@ class LogSegment {
   Status Flush();
   // Renames the three files by appending `suffix` (e.g. ".deleted").
   Status AddSuffix(std::string_view suffix);
+  // Renames the three files from a name ending in `from` to one ending in `to` instead (either
+  // may be empty): compaction's ".cleaned" -> ".swap" -> "". InvalidArgument when a name does
+  // not end in `from`.
+  Status ChangeSuffix(std::string_view from, std::string_view to);
   // Unlinks the three files (whatever they are currently named).
   Status DeleteFiles();
 

@@ -51,7 +51,11 @@ Status TimeIndex::MaybeAppend(TimestampMs timestamp, Offset offset) {
         "time index offsets must not decrease: " + std::to_string(offset.value()) + " after " +
         std::to_string(last.offset.value()));
   }
-  if ((entries() > 0 && timestamp <= last.timestamp) || IsFull()) return Status::Ok();
+  // Kafka's rule: an entry only for a timestamp above the last one, where an empty index counts
+  // as ending at timestamp -1 (no timestamp). So an empty segment closing with no records gets
+  // no entry, which would otherwise point at an offset the segment does not hold.
+  const TimestampMs floor = entries() > 0 ? last.timestamp : kNoTimestamp;
+  if (timestamp <= floor || IsFull()) return Status::Ok();
   int64_t relative = offset - base_offset_;
   if (relative < 0 || relative > std::numeric_limits<int32_t>::max()) {
     return Status::Internal("offset " + std::to_string(offset.value()) +

@@ -35,6 +35,15 @@ TEST_F(TimeIndexTest, EmptyIndexHasNoTimestamp) {
   EXPECT_EQ(index->Lookup(TimestampMs(5)), (TimestampOffset{kNoTimestamp, Offset(100)}));
 }
 
+TEST_F(TimeIndexTest, EmptySegmentClosingWithoutRecordsAddsNoEntry) {
+  // A segment that never got a record closes with "no timestamp" at its base offset; an entry
+  // for it would point at an offset the segment does not hold and fail the next sanity check.
+  auto index = OpenIndex();
+  ASSERT_TRUE(index->MaybeAppend(kNoTimestamp, Offset(100)).ok());
+  EXPECT_EQ(index->entries(), 0u);
+  EXPECT_TRUE(index->SanityCheck(Offset(100)).ok());
+}
+
 TEST_F(TimeIndexTest, AppendsOnlyWhenTheTimestampGrows) {
   auto index = ThreeEntries();
   ASSERT_TRUE(index->MaybeAppend(TimestampMs(3000), Offset(140)).ok());

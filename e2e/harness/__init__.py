@@ -10,6 +10,7 @@ Python standard library only; run with /usr/bin/python3. Modules:
   broker         Broker fixture (server.properties, start, readiness, kill, restart, stop)
   kcat           kcat invocations with timeouts
   kafka_wire     hand-built Kafka requests/responses for raw-socket tests
+  prometheus     a reader for /metrics (Prometheus text format)
   crc32c         CRC-32C (Castagnoli), which the standard library lacks
   record_batch   record batch v2 encoding and the on-disk segment reader
   case           E2ETestCase: fixtures tied to unittest's lifecycle, log tails on failure

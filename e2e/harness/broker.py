@@ -12,9 +12,11 @@ import http.client
 import os
 import re
 import signal
+import subprocess
+import time
 
 from . import ports
-from .processes import ManagedProcess, tail_of_file
+from .processes import ManagedProcess, die_with_parent, tail_of_file
 from .paths import broker_binary
 from .waiting import GiveUp, wait_until
 from .zk_client import ZkClient
@@ -81,13 +83,36 @@ class Broker:
             for key, value in self.properties.items():
                 f.write(f"{key}={value}\n")
 
-    def start(self, timeout=30.0):
+    def write_properties(self):
+        """Writes server.properties and creates the data and log dirs (start() does it too); for
+        tests that run the broker some other way (a script, -daemon)."""
         self._write_properties()
-        argv = [broker_binary(), self.properties_path, "--log-dir", self.log_dir]
+
+    def argv(self, extra_args=()):
+        return [broker_binary(), self.properties_path, "--log-dir", self.log_dir] + list(extra_args)
+
+    def start(self, timeout=30.0, extra_args=()):
+        """extra_args (e.g. ["--override", "k=v"]) apply to this start only, not to restart()."""
+        self._write_properties()
         env = dict(os.environ, LOG_DIR=self.log_dir)
-        self.process = ManagedProcess(argv, self.output_path, env=env, cwd=self.workdir)
+        self.process = ManagedProcess(self.argv(extra_args), self.output_path, env=env, cwd=self.workdir)
         self.wait_ready(timeout)
         return self
+
+    def run_until_exit(self, timeout=30.0, extra_args=()):
+        """Runs the broker in the foreground expecting it to exit by itself (a start-up failure);
+        returns (CompletedProcess with text stdout/stderr, seconds it ran). Killed at the timeout,
+        which fails the test."""
+        self._write_properties()
+        env = dict(os.environ, LOG_DIR=self.log_dir)
+        started = time.monotonic()
+        try:
+            completed = subprocess.run(self.argv(extra_args), capture_output=True, text=True, timeout=timeout,
+                                       env=env, cwd=self.workdir, preexec_fn=die_with_parent)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"broker {self.broker_id} still running after {timeout}s; a start-up failure "
+                                 f"was expected") from None
+        return completed, time.monotonic() - started
 
     def wait_ready(self, timeout=30.0):
         wait_until(self._ready, timeout, f"broker {self.broker_id} to be ready (/readyz 200 on "

@@ -7,6 +7,7 @@ int32, client_id int16-length string. Header v2 (flexible versions) appends a ta
 with header v0, even at flexible v3 (KIP-511).
 """
 
+import collections
 import socket
 import struct
 
@@ -229,4 +230,91 @@ def parse_list_offsets_v1(body):
         for _ in range(r.take(">i")):
             partition, error_code, timestamp, offset = r.take(">ihqq")
             results.append((topic, partition, error_code, timestamp, offset))
+    return results
+
+
+# --- Fetch v11 -------------------------------------------------------------------------------
+# Request v11 (not flexible): replica_id int32, max_wait_ms int32, min_bytes int32, max_bytes int32,
+# isolation_level int8, session_id int32, session_epoch int32,
+# topics [topic string, partitions [partition int32, current_leader_epoch int32, fetch_offset int64,
+# log_start_offset int64, partition_max_bytes int32]], forgotten_topics_data [topic, [int32]],
+# rack_id string.
+# Response v11: throttle_time_ms int32, error_code int16, session_id int32,
+# responses [topic string, partitions [partition_index int32, error_code int16, high_watermark int64,
+# last_stable_offset int64, log_start_offset int64, aborted_transactions nullable [producer_id int64,
+# first_offset int64], preferred_read_replica int32, records nullable bytes (int32 length)]].
+
+API_FETCH, API_CREATE_TOPICS = 1, 19
+ERROR_OFFSET_OUT_OF_RANGE = 1
+ERROR_FETCH_SESSION_ID_NOT_FOUND = 70
+ERROR_FENCED_LEADER_EPOCH = 74
+ERROR_UNKNOWN_LEADER_EPOCH = 75
+
+FetchedPartition = collections.namedtuple(
+    "FetchedPartition", "topic partition error_code high_watermark last_stable_offset log_start_offset "
+                        "aborted_transactions preferred_read_replica records")
+
+
+def fetch_v11_body(topic, partition, fetch_offset, max_wait_ms=500, min_bytes=1, max_bytes=1024 * 1024,
+                   partition_max_bytes=1024 * 1024, current_leader_epoch=-1, session_id=0, session_epoch=-1,
+                   isolation_level=0):
+    """A consumer's full fetch (no session) of one partition."""
+    return (struct.pack(">iiiibii", -1, max_wait_ms, min_bytes, max_bytes, isolation_level, session_id,
+                        session_epoch) +
+            struct.pack(">i", 1) + string(topic) +
+            struct.pack(">i", 1) + struct.pack(">iiqqi", partition, current_leader_epoch, fetch_offset, -1,
+                                               partition_max_bytes) +
+            struct.pack(">i", 0) +  # forgotten_topics_data
+            string(""))  # rack_id
+
+
+def parse_fetch_v11(body):
+    """Returns (top-level error_code, session_id, [FetchedPartition]); checks the body is consumed."""
+    r = Reader(body)
+    _throttle_ms, error_code, session_id = r.take(">ihi")
+    partitions = []
+    for _ in range(r.take(">i")):
+        topic = r.string()
+        for _ in range(r.take(">i")):
+            index, partition_error, high_watermark, last_stable, log_start = r.take(">ihqqq")
+            aborted_count = r.take(">i")
+            aborted = None if aborted_count < 0 else [r.take(">qq") for _ in range(aborted_count)]
+            preferred = r.take(">i")
+            size = r.take(">i")
+            records = None
+            if size >= 0:
+                records = r.data[r.pos:r.pos + size]
+                if len(records) != size:
+                    raise AssertionError(f"records field claims {size} bytes, {len(records)} left")
+                r.pos += size
+            partitions.append(FetchedPartition(topic, index, partition_error, high_watermark, last_stable,
+                                               log_start, aborted, preferred, records))
+    if r.remaining():
+        raise AssertionError(f"{r.remaining()} unexpected trailing bytes after a v11 Fetch response")
+    return error_code, session_id, partitions
+
+
+# --- ListOffsets v4 --------------------------------------------------------------------------
+# Request v4: replica_id int32, isolation_level int8, topics [name, partitions [partition_index int32,
+# current_leader_epoch int32, timestamp int64]]. Response v4: throttle_time_ms int32,
+# topics [name, partitions [partition_index int32, error_code int16, timestamp int64, offset int64,
+# leader_epoch int32]].
+
+def list_offsets_v4_body(topic, partition, timestamp, current_leader_epoch=-1, isolation_level=0):
+    return (struct.pack(">ib", -1, isolation_level) + struct.pack(">i", 1) + string(topic) +
+            struct.pack(">i", 1) + struct.pack(">iiq", partition, current_leader_epoch, timestamp))
+
+
+def parse_list_offsets_v4(body):
+    """Returns [(topic, partition, error_code, timestamp, offset, leader_epoch)]."""
+    r = Reader(body)
+    r.take(">i")  # throttle_time_ms
+    results = []
+    for _ in range(r.take(">i")):
+        topic = r.string()
+        for _ in range(r.take(">i")):
+            partition, error_code, timestamp, offset, leader_epoch = r.take(">ihqqi")
+            results.append((topic, partition, error_code, timestamp, offset, leader_epoch))
+    if r.remaining():
+        raise AssertionError(f"{r.remaining()} unexpected trailing bytes after a v4 ListOffsets response")
     return results

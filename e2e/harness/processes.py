@@ -23,6 +23,10 @@ def _die_with_parent():
     the kernel kills the child too, since atexit handlers never run in that case."""
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
+
+# Public name for subprocess.run callers (preexec_fn) outside this module.
+die_with_parent = _die_with_parent
+
 _registry_lock = threading.Lock()
 _registry = []
 
@@ -126,3 +130,36 @@ def _on_runner_signal(signum, _frame):
 atexit.register(stop_all)
 for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
     signal.signal(_sig, _on_runner_signal)
+
+
+# --- processes the harness did not start (a broker that daemonized itself) --------------------
+
+def pids_with_argument(argument):
+    """Pids of this user's processes whose command line has `argument` as one of its words, found
+    through /proc. Tests use a path unique to them (their server.properties), so only their own
+    processes match, never another test's or another user's broker."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                words = f.read().split(b"\0")
+            if os.stat(f"/proc/{entry}").st_uid != os.getuid():
+                continue
+        except OSError:
+            continue  # exited meanwhile
+        if os.fsencode(argument) in words and not process_gone(int(entry)):
+            found.append(int(entry))
+    return found
+
+
+def process_gone(pid):
+    """True when pid no longer runs: absent, or a zombie not yet reaped by its (new) parent."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return True
+    # The state follows the parenthesised command name, which may itself contain ") ".
+    return stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] in (b"Z", b"X")

@@ -73,7 +73,12 @@ def read_batch_headers(segment_path):
     Stops at the end of the file or at a truncated batch (which a segment on disk must not have).
     """
     with open(segment_path, "rb") as f:
-        data = f.read()
+        return parse_batch_headers(f.read())
+
+
+def parse_batch_headers(data):
+    """Every whole batch header in `data` (segment bytes or a fetch response's records), in order,
+    with its CRC checked; a truncated trailing batch (a fetch may end with a partial one) is left out."""
     headers = []
     position = 0
     while position + HEADER_SIZE <= len(data):

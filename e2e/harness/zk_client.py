@@ -1,6 +1,6 @@
 """A minimal synchronous ZooKeeper client speaking the jute wire protocol, for test assertions.
 
-Covers what the tests need: get_data, get_children, exists, create, delete. One request at a time;
+Covers what the tests need: get_data, get_children, exists, create, set_data, delete. One request at a time;
 sessions are short so no pings are sent. Wire format (ZooKeeper's zookeeper.jute): every packet is
 an int32 length + payload; requests carry (xid int32, type int32), replies (xid int32, zxid int64,
 err int32). Strings and buffers are int32-length-prefixed (-1 = null), booleans one byte.
@@ -11,6 +11,7 @@ import socket
 import struct
 
 OP_CREATE, OP_DELETE, OP_EXISTS, OP_GET_DATA, OP_GET_CHILDREN, OP_CLOSE = 1, 2, 3, 4, 8, -11
+OP_SET_DATA = 5
 ERR_OK, ERR_NO_NODE, ERR_NODE_EXISTS = 0, -101, -110
 FLAG_PERSISTENT, FLAG_EPHEMERAL = 0, 1
 PERM_ALL = 31
@@ -149,6 +150,10 @@ class ZkClient:
                 if error.code != ERR_NODE_EXISTS:
                     raise
         return self.create(path, data)
+
+    def set_data(self, path, data, version=-1):
+        """Replaces the node's data (version -1: whatever its version); returns the new Stat."""
+        return self._call(OP_SET_DATA, _string(path) + _string(data) + struct.pack(">i", version), path).stat()
 
     def delete(self, path, version=-1):
         self._call(OP_DELETE, _string(path) + struct.pack(">i", version), path)

@@ -169,7 +169,9 @@ Status InitLogging(const LogOptions& options) {
   if (!controller_file.ok()) return controller_file.status();
   auto state_change_file = OpenFile(dir / "state-change.log", options);
   if (!state_change_file.ok()) return state_change_file.status();
-  files = {*server_file, *controller_file, *state_change_file};
+  auto log_cleaner_file = OpenFile(dir / "log-cleaner.log", options);
+  if (!log_cleaner_file.ok()) return log_cleaner_file.status();
+  files = {*server_file, *controller_file, *state_change_file, *log_cleaner_file};
 
   Poco::AutoPtr<Poco::Channel> server = Route(*server_file, console);
   Poco::AutoPtr<Poco::Channel> request = server;  // unused while the request level is OFF
@@ -189,12 +191,15 @@ Status InitLogging(const LogOptions& options) {
   Poco::Logger::get(kControllerLogger);
   Poco::Logger::get(kStateChangeLogger);
   Poco::Logger::get(kRequestLogger);
+  Poco::Logger::get(kLogCleanerLogger);
   Poco::Logger::setChannel("", server);
   Poco::Logger::setLevel("", *level);
   Poco::Logger::setChannel(kControllerLogger, Route(*controller_file, console));
   Poco::Logger::setLevel(kControllerLogger, *level);
   Poco::Logger::setChannel(kStateChangeLogger, Route(*state_change_file, console));
   Poco::Logger::setLevel(kStateChangeLogger, *level);
+  Poco::Logger::setChannel(kLogCleanerLogger, Route(*log_cleaner_file, console));
+  Poco::Logger::setLevel(kLogCleanerLogger, *level);
   Poco::Logger::setChannel(kRequestLogger, request);
   Poco::Logger::setLevel(kRequestLogger, *request_level);
   OpenFiles() = std::move(files);

@@ -7,6 +7,7 @@
 //   "server"         server.log           everything not listed below (also the root logger)
 //   "controller"     controller.log       the controller broker's decisions
 //   "state-change"   state-change.log     partition and replica state transitions
+//   "log-cleaner"    log-cleaner.log      compaction of cleanup.policy=compact logs
 //   "request"        kafka-request.log    per-request traces; off unless request_level is set
 //
 // Files rotate at 100 MiB, keeping 10 numbered archives (server.log.0 ... server.log.9), the
@@ -43,13 +44,14 @@ inline constexpr const char* kServerLogger = "server";
 inline constexpr const char* kControllerLogger = "controller";
 inline constexpr const char* kStateChangeLogger = "state-change";
 inline constexpr const char* kRequestLogger = "request";
+inline constexpr const char* kLogCleanerLogger = "log-cleaner";
 
 struct LogOptions {
   // The application log directory; created (with parents) if missing.
   std::string dir;
   // Also write every line to stdout (containers collect it from there).
   bool to_console = false;
-  // Level for server, controller and state-change: OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE
+  // Level for server, controller, state-change and log-cleaner: OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE
   // (log4j names, any case; POCO's names such as "information" work too).
   std::string level = "INFO";
   // Level for the request logger. OFF (the default) creates no kafka-request.log.

@@ -49,13 +49,14 @@ class LoggingTest : public ::testing::Test {
   fs::path root_;
 };
 
-TEST_F(LoggingTest, CreatesDirectoryAndTheThreeFilesButNoRequestLogByDefault) {
+TEST_F(LoggingTest, CreatesDirectoryAndTheFourFilesButNoRequestLogByDefault) {
   LogOptions options;
   options.dir = (root_ / "nested" / "logs").string();
   ASSERT_TRUE(InitLogging(options).ok());
   EXPECT_TRUE(fs::exists(root_ / "nested/logs/server.log"));
   EXPECT_TRUE(fs::exists(root_ / "nested/logs/controller.log"));
   EXPECT_TRUE(fs::exists(root_ / "nested/logs/state-change.log"));
+  EXPECT_TRUE(fs::exists(root_ / "nested/logs/log-cleaner.log"));
   EXPECT_FALSE(fs::exists(root_ / "nested/logs/kafka-request.log"));
 }
 
@@ -80,6 +81,16 @@ TEST_F(LoggingTest, EachLoggerWritesToItsOwnFileInKafkaLayout) {
   EXPECT_NE(state_change.find("ERROR state change says hi (state-change)"), std::string::npos);
   EXPECT_EQ(server.find("controller says hi"), std::string::npos);
   EXPECT_EQ(controller.find("server says hi"), std::string::npos);
+}
+
+TEST_F(LoggingTest, LogCleanerWritesToLogCleanerLog) {
+  LogOptions options;
+  options.dir = root_.string();
+  ASSERT_TRUE(InitLogging(options).ok());
+  Poco::Logger::get(kLogCleanerLogger).information("compacted t-0");
+  EXPECT_NE(ReadFile(root_ / "log-cleaner.log").find("INFO compacted t-0 (log-cleaner)"),
+            std::string::npos);
+  EXPECT_EQ(ReadFile(root_ / "server.log").find("compacted t-0"), std::string::npos);
 }
 
 TEST_F(LoggingTest, LevelFiltersLowerPriorities) {

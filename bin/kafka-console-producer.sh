@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Kafka's kafka-console-producer.sh, as typed in Kafka's quickstart: runs `sluice console-producer` with the same flags.
+source "$(dirname "$0")/sluice-env.sh"
+sluice=$(sluice_find sluice) || exit 1
+exec "$sluice" console-producer "$@"
