@@ -301,8 +301,20 @@ void Broker::OnBecomeLeader(const std::string& topic, PartitionId partition,
   meta.isr = role.isr;
   metadata_.UpsertPartition(topic, meta);
   auto assignment = kafka_zk_->GetTopicAssignment(topic);
-  if (assignment.ok() && assignment->assignment.topic_id) {
-    metadata_.SetTopicId(topic, ToWireUuid(*assignment->assignment.topic_id));
+  if (assignment.ok()) {
+    // Partitions whose leadership has not been reported yet are listed too, without a leader
+    // (Metadata answers LEADER_NOT_AVAILABLE for them), as Kafka lists every assigned partition
+    // of a topic while it is being created.
+    for (const auto& [p, replicas] : assignment->assignment.partitions) {
+      if (metadata_.partition(topic, p.value())) continue;
+      PartitionMetadata pending;
+      pending.partition = p.value();
+      for (BrokerId r : replicas) pending.replicas.push_back(r.value());
+      metadata_.UpsertPartition(topic, pending);
+    }
+    if (assignment->assignment.topic_id) {
+      metadata_.SetTopicId(topic, ToWireUuid(*assignment->assignment.topic_id));
+    }
   }
   // Waiting fetches for a re-created partition must see it.
   purgatory_->CheckAndComplete(topic + "-" + std::to_string(partition.value()));

@@ -14,6 +14,11 @@ using kafka::ErrorCode;
 
 namespace {
 
+// The most partitions one topic may have. Kafka sets no limit of its own, but the assignment must
+// fit in one znode (ZooKeeper's 1 MiB jute.maxbuffer, about 15 bytes a partition), and a hostile
+// count must not make the broker build a map of 2^31 entries.
+constexpr int32_t kMaxPartitionsPerTopic = 50000;
+
 // How often waits re-check the metadata cache. The controller broker acts within milliseconds
 // on one machine; 20 ms keeps CreateTopics latency low without spinning.
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
@@ -113,6 +118,13 @@ std::pair<TopicError, CreatedTopic> TopicManager::CreateTopic(const NewTopic& to
       return {{ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0."},
               created};
     }
+    if (partitions > kMaxPartitionsPerTopic) {
+      return {{ErrorCode::kInvalidPartitions,
+               "Number of partitions " + std::to_string(partitions) + " is larger than " +
+                   std::to_string(kMaxPartitionsPerTopic) +
+                   ", the most one topic's assignment can hold in ZooKeeper."},
+              created};
+    }
     if (rf <= 0) {
       return {{ErrorCode::kInvalidReplicationFactor,
                "Replication factor must be larger than 0."},
@@ -168,6 +180,12 @@ TopicError TopicManager::CreatePartitions(const std::string& topic, int32_t tota
             "Topic currently has " + std::to_string(old_count) +
                 " partitions, which is higher than the requested " + std::to_string(total_count) +
                 "."};
+  }
+  if (total_count > kMaxPartitionsPerTopic) {
+    return {ErrorCode::kInvalidPartitions,
+            "Number of partitions " + std::to_string(total_count) + " is larger than " +
+                std::to_string(kMaxPartitionsPerTopic) +
+                ", the most one topic's assignment can hold in ZooKeeper."};
   }
   if (total_count == old_count) {
     return {ErrorCode::kInvalidPartitions,

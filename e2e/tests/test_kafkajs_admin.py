@@ -298,6 +298,11 @@ class KafkajsAdminTest(E2ETestCase):
             [result] = create_topics_v7(connection, [("raw-no-wait", 1, 1, {})], timeout_ms=0)
             self.assertEqual(result["error"], REQUEST_TIMED_OUT)
             self.assertTrue(zk.exists("/brokers/topics/raw-no-wait"))
+        with self.subTest("a hostile partition count is INVALID_PARTITIONS, not an exhausted broker"):
+            [result] = create_topics_v7(connection, [("raw-huge", 2**31 - 1, 1, {})])
+            self.assertEqual(result["error"], 37)  # INVALID_PARTITIONS
+            self.assertIn(str(2**31 - 1), result["message"])
+            self.assertFalse(zk.exists("/brokers/topics/raw-huge"))
         with self.subTest("validateOnly writes nothing"):
             [result] = create_topics_v7(connection, [("raw-validated", 2, 1, {})], validate_only=True)
             self.assertEqual((result["error"], result["partitions"]), (NONE, 2))
