@@ -9,35 +9,11 @@
 #include <vector>
 
 #include "libs/kafka/messages/dispatch.h"
-
-namespace sluice::kafka {
-namespace {
-
-template <typename Message>
-std::vector<uint8_t> EncodeMessage(const Message& m, int16_t version) {
-  std::vector<uint8_t> out;
-  Writer writer(out);
-  m.Encode(writer, version);
-  if (out.size() != m.Size(version)) __builtin_trap();
-  return out;
-}
-
-template <typename Message>
-void CheckDecodeIsStable(Reader& reader, int16_t version) {
-  Message first;
-  if (!first.Decode(reader, version).ok()) return;
-  const std::vector<uint8_t> bytes = EncodeMessage(first, version);
-  Reader again(bytes);
-  Message second;
-  if (!second.Decode(again, version).ok() || !again.empty()) __builtin_trap();
-  if (EncodeMessage(second, version) != bytes) __builtin_trap();
-}
-
-}  // namespace
-}  // namespace sluice::kafka
+#include "tests/fuzz/decode_stability.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sluice::kafka;
+  using sluice::kafka::fuzz::CheckDecodeIsStable;
   Reader reader(std::span<const uint8_t>(data, size));
   auto key = reader.ReadInt16();
   auto version = reader.ReadInt16();

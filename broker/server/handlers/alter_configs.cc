@@ -70,19 +70,9 @@ TopicError AlterTopic(BrokerServices& services, const Request::AlterConfigsResou
 }
 
 void Handle(BrokerServices& services, Request request, std::function<void(Response)> respond) {
-  Response response;
-  for (const auto& resource : request.resources) {
-    auto& result = response.responses.emplace_back();
-    result.resource_type = resource.resource_type;
-    result.resource_name = resource.resource_name;
-    TopicError error = resource.resource_type == kTopicConfigResource
-                           ? AlterTopic(services, resource, request.validate_only)
-                           : UnalterableResource(resource.resource_type);
-    result.error_code = kafka::Code(error.code);
-    result.error_message =
-        error.ok() ? std::nullopt : std::optional<std::string>(std::move(error.message));
-  }
-  respond(std::move(response));
+  respond(AlterEachResource<Response>(request, [&](const auto& resource) {
+    return AlterTopic(services, resource, request.validate_only);
+  }));
 }
 
 }  // namespace

@@ -12,11 +12,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "broker/server/api_registry.h"
 #include "broker/server/broker_services.h"
+#include "libs/kafka/protocol/error_codes.h"
 
 namespace sluice::server {
 
@@ -39,5 +41,24 @@ std::pair<TopicError, std::map<std::string, std::string>> CurrentTopicOverrides(
 TopicError ReplaceTopicOverrides(BrokerServices& services, const std::string& topic,
                                  const std::map<std::string, std::string>& overrides,
                                  bool validate_only);
+
+// Both alter APIs answer every resource of the request in order: topics through `alter_topic`
+// (resource -> TopicError), anything else with UnalterableResource.
+template <typename Response, typename Request, typename AlterTopic>
+Response AlterEachResource(const Request& request, AlterTopic alter_topic) {
+  Response response;
+  for (const auto& resource : request.resources) {
+    auto& result = response.responses.emplace_back();
+    result.resource_type = resource.resource_type;
+    result.resource_name = resource.resource_name;
+    TopicError error = resource.resource_type == kTopicConfigResource
+                           ? alter_topic(resource)
+                           : UnalterableResource(resource.resource_type);
+    result.error_code = kafka::Code(error.code);
+    result.error_message =
+        error.ok() ? std::nullopt : std::optional<std::string>(std::move(error.message));
+  }
+  return response;
+}
 
 }  // namespace sluice::server
