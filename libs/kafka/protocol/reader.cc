@@ -129,18 +129,29 @@ Result<Uuid> Reader::ReadUuid() {
   return u;
 }
 
-Result<std::optional<std::string>> Reader::ReadNullableString(bool compact) {
-  const size_t start = pos_;
-  int64_t length;
+// The length in front of a string, bytes or array: unsigned varint N+1 in flexible versions
+// (0 = null), int16 (strings) or int32 (bytes, arrays) in classic ones (-1 = null).
+Result<int64_t> Reader::ReadLengthPrefix(bool compact, int classic_width) {
   if (compact) {
     auto n = ReadUnsignedVarint();
     if (!n.ok()) return n.status();
-    length = static_cast<int64_t>(*n) - 1;
-  } else {
+    return static_cast<int64_t>(*n) - 1;
+  }
+  if (classic_width == 2) {
     auto n = ReadInt16();
     if (!n.ok()) return n.status();
-    length = *n;
+    return static_cast<int64_t>(*n);
   }
+  auto n = ReadInt32();
+  if (!n.ok()) return n.status();
+  return static_cast<int64_t>(*n);
+}
+
+Result<std::optional<std::string>> Reader::ReadNullableString(bool compact) {
+  const size_t start = pos_;
+  auto prefix = ReadLengthPrefix(compact, /*classic_width=*/2);
+  if (!prefix.ok()) return prefix.status();
+  const int64_t length = *prefix;
   if (length < -1) {
     pos_ = start;
     return Status::Corruption("string length " + std::to_string(length) + " at offset " +
@@ -170,16 +181,9 @@ Result<std::string> Reader::ReadString(bool compact) {
 
 Result<std::optional<Bytes>> Reader::ReadNullableBytes(bool compact) {
   const size_t start = pos_;
-  int64_t length;
-  if (compact) {
-    auto n = ReadUnsignedVarint();
-    if (!n.ok()) return n.status();
-    length = static_cast<int64_t>(*n) - 1;
-  } else {
-    auto n = ReadInt32();
-    if (!n.ok()) return n.status();
-    length = *n;
-  }
+  auto prefix = ReadLengthPrefix(compact, /*classic_width=*/4);
+  if (!prefix.ok()) return prefix.status();
+  const int64_t length = *prefix;
   if (length < -1) {
     pos_ = start;
     return Status::Corruption("bytes length " + std::to_string(length) + " at offset " +
@@ -208,16 +212,9 @@ Result<Bytes> Reader::ReadBytes(bool compact) {
 
 Result<std::optional<size_t>> Reader::ReadArrayLength(bool compact) {
   const size_t start = pos_;
-  int64_t length;
-  if (compact) {
-    auto n = ReadUnsignedVarint();
-    if (!n.ok()) return n.status();
-    length = static_cast<int64_t>(*n) - 1;
-  } else {
-    auto n = ReadInt32();
-    if (!n.ok()) return n.status();
-    length = *n;
-  }
+  auto prefix = ReadLengthPrefix(compact, /*classic_width=*/4);
+  if (!prefix.ok()) return prefix.status();
+  const int64_t length = *prefix;
   if (length == -1) return std::optional<size_t>();
   if (length < -1 || static_cast<uint64_t>(length) > remaining()) {
     const int64_t left = static_cast<int64_t>(remaining());

@@ -83,6 +83,7 @@ class Reader {
   Result<TaggedFieldView> ReadTaggedField();
 
  private:
+  Result<int64_t> ReadLengthPrefix(bool compact, int classic_width);
   Status Short(size_t wanted, const char* what) const;
   Result<std::span<const uint8_t>> Take(size_t n, const char* what);
 
