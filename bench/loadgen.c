@@ -3,6 +3,7 @@
  * our own client, so the broker is measured against a client it did not grow up with).
  *
  *   sluice_loadgen create-topic --bootstrap HOST:PORT --topic T --partitions P
+ *                               [--replication-factor R] [--min-insync-replicas M]
  *   sluice_loadgen produce      --bootstrap HOST:PORT --topic T --count N --size BYTES
  *                               [--acks -1|0|1] [--linger-ms 5] [--rate MSGS_PER_S]
  *   sluice_loadgen consume      --bootstrap HOST:PORT --topic T --count N
@@ -47,6 +48,8 @@ typedef struct Options {
   long long count;
   long long size;
   long long partitions;
+  long long replication_factor;
+  const char* min_insync_replicas; /* NULL: the broker's default */
   const char* acks;
   const char* linger_ms;
   double rate; /* messages per second; 0 means as fast as possible */
@@ -177,9 +180,13 @@ static int RunCreateTopic(const Options* o) {
   int64_t deadline = NowNs() + (int64_t)(o->timeout_s * 1e9);
   rd_kafka_t* rk = NewClient(RD_KAFKA_PRODUCER, BaseConf(o));
   char error[kErrorTextSize];
-  rd_kafka_NewTopic_t* new_topic =
-      rd_kafka_NewTopic_new(o->topic, (int)o->partitions, 1, error, sizeof error);
+  rd_kafka_NewTopic_t* new_topic = rd_kafka_NewTopic_new(
+      o->topic, (int)o->partitions, (int)o->replication_factor, error, sizeof error);
   if (!new_topic) Die("rd_kafka_NewTopic_new failed", error);
+  if (o->min_insync_replicas &&
+      rd_kafka_NewTopic_set_config(new_topic, "min.insync.replicas", o->min_insync_replicas)) {
+    Die("cannot set min.insync.replicas", o->min_insync_replicas);
+  }
   rd_kafka_queue_t* results = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &new_topic, 1, NULL, results);
   rd_kafka_event_t* event = rd_kafka_queue_poll(results, (int)(o->timeout_s * 1000));
@@ -395,7 +402,8 @@ static int RunConsume(const Options* o) {
 static void Usage(void) {
   fprintf(stderr,
           "usage: sluice_loadgen create-topic|produce|consume --bootstrap HOST:PORT --topic T\n"
-          "         [--partitions P] [--count N] [--size BYTES] [--acks -1|0|1] [--linger-ms MS]\n"
+          "         [--partitions P] [--replication-factor R] [--min-insync-replicas M]\n"
+          "         [--count N] [--size BYTES] [--acks -1|0|1] [--linger-ms MS]\n"
           "         [--rate MSGS_PER_S] [--label TEXT] [--timeout-s S]\n");
   exit(2);
 }
@@ -415,6 +423,8 @@ static Options ParseOptions(int argc, char** argv) {
                .count = 0,
                .size = 100,
                .partitions = 1,
+               .replication_factor = 1,
+               .min_insync_replicas = NULL,
                .acks = "-1",
                .linger_ms = "5",
                .rate = 0,
@@ -437,6 +447,10 @@ static Options ParseOptions(int argc, char** argv) {
       o.size = ParsePositive(flag, value);
     else if (!strcmp(flag, "--partitions"))
       o.partitions = ParsePositive(flag, value);
+    else if (!strcmp(flag, "--replication-factor"))
+      o.replication_factor = ParsePositive(flag, value);
+    else if (!strcmp(flag, "--min-insync-replicas"))
+      o.min_insync_replicas = value;
     else if (!strcmp(flag, "--acks"))
       o.acks = value;
     else if (!strcmp(flag, "--linger-ms"))

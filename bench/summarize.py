@@ -134,6 +134,26 @@ def main():
         print()
         print(table(["paced produce", "msgs/s", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms",
                      "max ms", "broker cores"], rows))
+    rows = failover_rows(runs)
+    if rows:
+        print()
+        print(table(["failover (SIGKILL of the leader)", "runs", "median ms to next ack", "range ms",
+                     "runs with no ack after the kill", "failed deliveries (median)"], rows))
+        print("\nms to next ack: from the SIGKILL to the first acknowledgement the producer received "
+              "afterwards (wall clock, as the producer recorded it). Broker CPU in the replication "
+              "cases sums all three brokers.")
+
+
+def failover_rows(runs):
+    rows = []
+    for case, case_runs in group(runs, "failover").items():
+        recovered = sorted(r["recovery_ms"] for r in case_runs if r["recovery_ms"] is not None)
+        rows.append([case, str(len(case_runs)),
+                     f"{statistics.median(recovered):,.0f}" if recovered else "never",
+                     f"{recovered[0]:,.0f}-{recovered[-1]:,.0f}" if recovered else "",
+                     str(len(case_runs) - len(recovered)),
+                     f"{statistics.median(r['failed'] for r in case_runs):,.0f}"])
+    return rows
 
 
 if __name__ == "__main__":

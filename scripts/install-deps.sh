@@ -11,6 +11,8 @@ DEBIAN_PACKAGES=(
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev
   # real parts the tests run against
   zookeeper netcat-openbsd kcat librdkafka-dev
+  # network-namespace fault tests (e2e/harness/netns.py): ip netns, veth, bridge, iptables
+  iproute2 iptables
   # benchmarks
   iperf3 fio lz4 zstd
 )

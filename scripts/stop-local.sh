@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stops what scripts/run-local.sh started: the broker (SIGTERM, then SIGKILL after 30 s), then
-# ZooKeeper. Only processes recorded in run/*.pid whose command line matches are signalled.
+# Stops what scripts/run-local.sh started: the broker, or every broker of a
+# `run-local.sh --brokers N` cluster (SIGTERM, then SIGKILL after 30 s), then ZooKeeper. Only processes recorded in run/*.pid whose command line matches are signalled.
 # Idempotent: says so when nothing is running.
 set -euo pipefail
 
@@ -32,5 +32,13 @@ stop_process() {  # name pidfile pattern
   echo "$name stopped (pid $pid)"
 }
 
-stop_process "Broker" "$run_dir/broker.pid" sluice-broker
+if [ -f "$run_dir/broker.pid" ] || ! compgen -G "$run_dir/broker-*.pid" >/dev/null; then
+  stop_process "Broker" "$run_dir/broker.pid" sluice-broker
+fi
+# The brokers of a multi-broker cluster stop one after the other (highest id first), so each
+# controlled shutdown can move its leaders to brokers that are still up.
+for pid_file in $(ls -r "$run_dir"/broker-*.pid 2>/dev/null); do
+  id=${pid_file##*/broker-}
+  stop_process "Broker ${id%.pid}" "$pid_file" sluice-broker
+done
 stop_process "ZooKeeper" "$run_dir/zookeeper/zookeeper.pid" QuorumPeerMain

@@ -28,6 +28,8 @@ inline constexpr const char* kPartitionCount = "kafka_server_replicamanager_part
 inline constexpr const char* kLeaderCount = "kafka_server_replicamanager_leadercount";
 inline constexpr const char* kUnderReplicatedPartitions =
     "kafka_server_replicamanager_underreplicatedpartitions";
+inline constexpr const char* kIsrShrinksTotal = "kafka_server_replicamanager_isrshrinks_total";
+inline constexpr const char* kIsrExpandsTotal = "kafka_server_replicamanager_isrexpands_total";
 inline constexpr const char* kActiveControllerCount =
     "kafka_controller_kafkacontroller_activecontrollercount";
 

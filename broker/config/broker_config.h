@@ -106,14 +106,22 @@ struct BrokerConfig {
   int32_t replica_fetch_backoff_ms = 1000;
   int32_t num_replica_fetchers = 1;
   int64_t replica_high_watermark_checkpoint_interval_ms = 5000;
+  int32_t replica_socket_timeout_ms = 30000;
+  int32_t controller_socket_timeout_ms = 30000;
   bool auto_leader_rebalance_enable = true;
+  int64_t leader_imbalance_check_interval_seconds = 300;
+  int32_t leader_imbalance_per_broker_percentage = 10;
   bool controlled_shutdown_enable = true;
+  int32_t controlled_shutdown_max_retries = 3;
+  int64_t controlled_shutdown_retry_backoff_ms = 5000;
 
   // --- groups and offsets --------------------------------------------------------------------
   int32_t offsets_topic_num_partitions = 50;
   int16_t offsets_topic_replication_factor = 3;
   int32_t offsets_topic_segment_bytes = 104857600;
   int32_t offsets_retention_minutes = 10080;  // 7 days
+  // How long an offset commit waits for the ISR to replicate it before failing.
+  int32_t offsets_commit_timeout_ms = 5000;
   int32_t group_initial_rebalance_delay_ms = 3000;
   int32_t group_min_session_timeout_ms = 6000;
   int32_t group_max_session_timeout_ms = 1800000;

@@ -40,18 +40,14 @@ const std::set<std::string>& IgnoredKeys() {
       "log.flush.start.offset.checkpoint.interval.ms",
       "create.topic.policy.class.name", "alter.config.policy.class.name",
       // replication
-      "controller.socket.timeout.ms", "replica.socket.timeout.ms",
       "replica.socket.receive.buffer.bytes", "fetch.purgatory.purge.interval.requests",
       "producer.purgatory.purge.interval.requests",
       "delete.records.purgatory.purge.interval.requests",
-      "leader.imbalance.per.broker.percentage", "leader.imbalance.check.interval.seconds",
       "inter.broker.protocol.version", "replica.selector.class",
-      // controlled shutdown
-      "controlled.shutdown.max.retries", "controlled.shutdown.retry.backoff.ms",
       // groups, offsets, transactions
       "group.max.size", "offset.metadata.max.bytes", "offsets.load.buffer.size",
       "offsets.topic.compression.codec", "offsets.retention.check.interval.ms",
-      "offsets.commit.timeout.ms", "offsets.commit.required.acks",
+      "offsets.commit.required.acks",
       "transactional.id.expiration.ms", "transaction.max.timeout.ms",
       "transaction.state.log.min.isr", "transaction.state.log.load.buffer.size",
       "transaction.state.log.num.partitions", "transaction.state.log.segment.bytes",

@@ -282,6 +282,22 @@ Status ValidateTopicConfigs(const std::map<std::string, std::string>& overrides)
   return Status::Ok();
 }
 
+Status ValidateMinInsyncReplicas(const std::map<std::string, std::string>& overrides,
+                                 int32_t replication_factor) {
+  auto it = overrides.find("min.insync.replicas");
+  if (it == overrides.end()) return Status::Ok();
+  auto min_isr = ParseInt64("min.insync.replicas", it->second);
+  if (!min_isr.ok()) return min_isr.status();
+  if (*min_isr > replication_factor) {
+    return Status::InvalidArgument(
+        "min.insync.replicas=" + std::to_string(*min_isr) + " is larger than the replication " +
+        "factor " + std::to_string(replication_factor) +
+        ": no acks=all write could ever succeed. Lower min.insync.replicas or raise the " +
+        "replication factor.");
+  }
+  return Status::Ok();
+}
+
 const ResolvedTopicConfigEntry* ResolvedTopicConfig::Find(std::string_view name) const {
   for (const auto& e : entries) {
     if (e.name == name) return &e;

@@ -68,6 +68,12 @@ Status ValidateTopicConfig(const std::string& key, const std::string& value);
 // A whole override set (CreateTopics, AlterConfigs): every key, then the rules between keys
 // (min.compaction.lag.ms <= max.compaction.lag.ms).
 Status ValidateTopicConfigs(const std::map<std::string, std::string>& overrides);
+// Sluice is stricter than Kafka 2.8 here: a topic whose own min.insync.replicas exceeds its
+// replication factor could never take an acks=all write, so creating (or altering) it is
+// refused with InvalidArgument naming both numbers. Only an explicit override is checked: a
+// broker-wide default applies to every topic, including deliberately small test topics.
+Status ValidateMinInsyncReplicas(const std::map<std::string, std::string>& overrides,
+                                 int32_t replication_factor);
 
 struct ConfigSynonym {
   std::string name;

@@ -249,5 +249,15 @@ TEST(TopicLogSettingsTest, DefaultsFromBrokerThenOverrides) {
   EXPECT_DOUBLE_EQ(s->min_cleanable_dirty_ratio, 0.5);
 }
 
+TEST(TopicConfigValidateTest, MinInsyncReplicasMayNotExceedTheReplicationFactor) {
+  EXPECT_TRUE(ValidateMinInsyncReplicas({}, 1).ok());  // no override: the broker default applies
+  EXPECT_TRUE(ValidateMinInsyncReplicas({{"min.insync.replicas", "2"}}, 3).ok());
+  EXPECT_TRUE(ValidateMinInsyncReplicas({{"min.insync.replicas", "3"}}, 3).ok());
+  Status st = ValidateMinInsyncReplicas({{"min.insync.replicas", "4"}}, 3);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("min.insync.replicas=4"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("replication factor 3"), std::string::npos) << st.message();
+}
+
 }  // namespace
 }  // namespace sluice::config

@@ -201,6 +201,10 @@ class Group {
   using TopicPartitionKey = std::pair<std::string, int32_t>;
   std::map<TopicPartitionKey, CommittedOffset>& offsets() { return offsets_; }
   const std::map<TopicPartitionKey, CommittedOffset>& offsets() const { return offsets_; }
+  // Per partition, the coordinator's sequence number of the last append (commit or tombstone)
+  // whose outcome the offsets above reflect: a commit completing after a later append to the
+  // same partition (completions may arrive out of order) must not overwrite its result.
+  std::map<TopicPartitionKey, uint64_t> offset_append_seqs;
 
  private:
   std::string id_;

@@ -232,13 +232,6 @@ void GroupCoordinator::DoStaticJoin(Group& group, const std::string& new_member_
   if (group.Is(GroupState::kStable) && member.Matches(params.protocols)) {
     // Nothing changed for the group: no rebalance (KIP-345). Persist the new member id, then
     // answer with the current generation; the member gets its assignment from SyncGroup.
-    const ErrorCode stored = StoreGroup(group);
-    if (stored != ErrorCode::kNone) {
-      // Undo, so the old incarnation stays the member of record.
-      group.ReplaceStaticMember(*params.group_instance_id, new_member_id, *old_member_id);
-      Defer([done, stored] { done(JoinError("", stored)); });
-      return;
-    }
     ArmHeartbeat(group, member, member.session_timeout_ms);
     JoinGroupResult r;
     r.member_id = new_member_id;
@@ -246,7 +239,20 @@ void GroupCoordinator::DoStaticJoin(Group& group, const std::string& new_member_
     r.protocol_type = group.protocol_type();
     r.protocol_name = group.protocol_name();
     r.leader_id = group.leader_id().value_or("");
-    Defer([done, r] { done(r); });
+    StoreGroup(group, [this, g = FindGroup(group.id()), instance = *params.group_instance_id,
+                       old_id = *old_member_id, new_member_id, done = std::move(done),
+                       r = std::move(r)](ErrorCode stored) {
+      Section section(*this);
+      if (stored != ErrorCode::kNone) {
+        // Undo, so the old incarnation stays the member of record (unless the group moved on).
+        if (StillCoordinated(g) && g->StaticMemberId(instance) == new_member_id) {
+          g->ReplaceStaticMember(instance, new_member_id, old_id);
+        }
+        Defer([done, stored] { done(JoinError("", stored)); });
+        return;
+      }
+      Defer([done, r] { done(r); });
+    });
     return;
   }
   UpdateMemberAndRebalance(group, member, std::move(params.protocols), std::move(done));
@@ -441,10 +447,11 @@ void GroupCoordinator::CompleteJoin(Group& group) {
   group.InitNextGeneration(Now());
   if (group.Is(GroupState::kEmpty)) {
     Log().information("Group %s with generation %d is now empty", group.id(), group.generation());
-    const ErrorCode stored = StoreGroup(group);
-    if (stored != ErrorCode::kNone) {
-      Log().warning("Failed to write empty metadata for group %s", group.id());
-    }
+    StoreGroup(group, [id = group.id()](ErrorCode stored) {
+      if (stored != ErrorCode::kNone) {
+        Log().warning("Failed to write empty metadata for group %s", id);
+      }
+    });
     return;
   }
   Log().information("Stabilized group %s generation %d with %?d members", group.id(),
@@ -520,16 +527,24 @@ void GroupCoordinator::SyncGroup(SyncGroupParams params, SyncCallback done) {
         auto it = params.assignments.find(id);
         m.assignment = it == params.assignments.end() ? std::vector<uint8_t>{} : it->second;
       }
-      const ErrorCode stored = StoreGroup(*group);
-      if (stored != ErrorCode::kNone) {
-        ResetAndPropagateAssignmentError(*group, stored);
-        MaybePrepareRebalance(*group);
-        return;
-      }
-      SetAndPropagateAssignment(*group);
-      group->TransitionTo(GroupState::kStable, Now());
-      Log().information("Assignment received from leader for group %s for generation %d",
-                        group->id(), group->generation());
+      // The members' SyncGroups (the leader's too) are answered once the assignment is
+      // committed (Kafka's storeGroup callback); the group stays CompletingRebalance meanwhile.
+      StoreGroup(*group, [this, group, generation = group->generation()](ErrorCode stored) {
+        Section section(*this);
+        if (!StillCoordinated(group) || !group->Is(GroupState::kCompletingRebalance) ||
+            group->generation() != generation) {
+          return;  // the rebalance moved on, and answered the parked members then
+        }
+        if (stored != ErrorCode::kNone) {
+          ResetAndPropagateAssignmentError(*group, stored);
+          MaybePrepareRebalance(*group);
+          return;
+        }
+        SetAndPropagateAssignment(*group);
+        group->TransitionTo(GroupState::kStable, Now());
+        Log().information("Assignment received from leader for group %s for generation %d",
+                          group->id(), group->generation());
+      });
       return;
     }
     case GroupState::kStable: {

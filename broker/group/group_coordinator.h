@@ -10,16 +10,22 @@
 // restarts; an old incarnation is fenced.
 //
 // Persistence: offsets and group metadata are records in the group's __consumer_offsets
-// partition (offsets_records.h); an answer that reports them stored is sent only after the
-// append. Becoming leader of a partition replays it (COORDINATOR_LOAD_IN_PROGRESS meanwhile);
-// groups of partitions led elsewhere get NOT_COORDINATOR.
+// partition (offsets_records.h); an answer that reports them stored is sent only once the
+// append is committed (replicated to the ISR, as Kafka's acks=-1). The append itself happens
+// under the lock (so the records' order is the order of the state changes); waiting for the
+// commit does not: the coordinator answers from the log's callback, re-taking the lock. A
+// committed offset becomes visible (OffsetFetch) only then. Deleting groups and offsets, and
+// offset expiry, change the state at once and append tombstones without waiting for their
+// commit (Kafka's cleanupGroupMetadata appends them with acks=0: a lost tombstone is
+// written again by the next retention pass). Becoming leader of a partition replays it
+// (COORDINATOR_LOAD_IN_PROGRESS meanwhile); groups of partitions led elsewhere get NOT_COORDINATOR.
 //
 // Errors are Kafka's error codes: the coordinator's answers are the group protocol's own.
 //
 // Thread-safety: every method may be called from any thread. One mutex guards all groups; the
-// log append runs under it so that the records' order is the order of the state changes.
-// Callbacks (parked JoinGroup/SyncGroup answers) are invoked after the mutex is released, on
-// the thread of whichever request or timer completed them.
+// leader append runs under it, the wait for the commit never does. Callbacks (parked
+// JoinGroup/SyncGroup answers, commit answers) are invoked after the mutex is released, on the
+// thread of whichever request, timer or log completion completed them.
 #pragma once
 
 #include <atomic>
@@ -183,7 +189,10 @@ class GroupCoordinator {
                               const std::vector<MemberIdentity>& members);
 
   // --- offsets ---
-  std::vector<PartitionError> CommitOffsets(const OffsetCommitParams& params);
+  using CommitCallback = std::function<void(std::vector<PartitionError>)>;
+  // Answers through `done` (never on the caller's stack while the lock is held) once the
+  // offsets are committed or refused; one entry per partition of `params`.
+  void CommitOffsets(const OffsetCommitParams& params, CommitCallback done);
   // `partitions` nullopt: every committed offset of the group.
   OffsetFetchResult FetchOffsets(const std::string& group_id,
                                  const std::optional<std::vector<TopicPartitions>>& partitions);
@@ -256,12 +265,17 @@ class GroupCoordinator {
   void RemoveMemberAndUpdateGroup(Group& group, const std::string& member_id);
   // Answers whatever `member` has parked with `error`.
   void AnswerParked(Member& member, kafka::ErrorCode error);
-  // Persists the group's metadata record. Returns the error to answer with on failure.
-  kafka::ErrorCode StoreGroup(const Group& group);
-  kafka::ErrorCode AppendRecords(const std::string& group_id,
-                                 const std::vector<OffsetsRecord>& records, bool for_offsets);
+  // Appends the group's metadata record; `done` gets the error to answer with (kNone once
+  // committed) and runs later, without the lock (take a Section in it).
+  void StoreGroup(const Group& group, std::function<void(kafka::ErrorCode)> done);
+  void AppendRecords(const std::string& group_id, std::vector<OffsetsRecord> records,
+                     bool for_offsets, std::function<void(kafka::ErrorCode)> done);
+  // Appends tombstones without waiting for their commit (a failure is only logged).
+  void AppendTombstones(const std::string& group_id, std::vector<OffsetsRecord> records);
   // Removes the group (tombstones for it and its offsets), leaving it Dead.
-  kafka::ErrorCode DeleteGroupRecords(Group& group);
+  void DeleteGroupRecords(Group& group);
+  // The loaded group `group` is still this coordinator's (not unloaded or replaced since).
+  bool StillCoordinated(const std::shared_ptr<Group>& group) const;
   void ScheduleRetention();
 
   const GroupConfig config_;
@@ -275,7 +289,9 @@ class GroupCoordinator {
   std::map<int32_t, uint64_t> loading_partitions_;        // GUARDED_BY(mu_): partition -> epoch
   uint64_t load_epoch_ = 0;                               // GUARDED_BY(mu_)
   std::map<std::string, std::shared_ptr<Group>> groups_;  // GUARDED_BY(mu_)
-  std::vector<std::function<void()>> deferred_;           // GUARDED_BY(mu_)
+  // Numbers offset appends (commits and tombstones) in log order; see Group::offset_append_seqs.
+  uint64_t offset_append_seq_ = 0;               // GUARDED_BY(mu_)
+  std::vector<std::function<void()>> deferred_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace sluice::group

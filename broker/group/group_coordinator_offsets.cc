@@ -15,17 +15,22 @@ namespace {
 
 Poco::Logger& Log() { return Poco::Logger::get("group-coordinator"); }
 
-// Kafka's mapping of append errors in GroupMetadataManager.storeGroup / storeOffsets.
+// Kafka's mapping of append errors in GroupMetadataManager.storeOffsets (`for_offsets`) and
+// storeGroup, over the verdicts of OffsetsLog::Append. A commit that timed out answers
+// COORDINATOR_NOT_AVAILABLE (retriable: clients find the coordinator again and retry); a group
+// store that timed out answers REBALANCE_IN_PROGRESS as Kafka's storeGroup does.
 ErrorCode AppendError(const Status& status, bool for_offsets) {
   switch (status.code()) {
     case Status::Code::kOk:
       return ErrorCode::kNone;
-    case Status::Code::kNotFound:
+    case Status::Code::kUnavailable:  // NOT_ENOUGH_REPLICAS[_AFTER_APPEND]
       return ErrorCode::kCoordinatorNotAvailable;
-    case Status::Code::kUnavailable:
-    case Status::Code::kIoError:
+    case Status::Code::kTimeout:  // REQUEST_TIMED_OUT
+      return for_offsets ? ErrorCode::kCoordinatorNotAvailable : ErrorCode::kRebalanceInProgress;
+    case Status::Code::kNotFound:  // NOT_LEADER_OR_FOLLOWER, not hosted
+    case Status::Code::kIoError:   // KAFKA_STORAGE_ERROR
       return ErrorCode::kNotCoordinator;
-    case Status::Code::kOutOfRange:
+    case Status::Code::kOutOfRange:  // MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE
       return for_offsets ? ErrorCode::kInvalidCommitOffsetSize : ErrorCode::kUnknownServerError;
     default:
       return ErrorCode::kUnknownServerError;
@@ -77,36 +82,50 @@ std::shared_ptr<Group> BuildLoadedGroup(const std::string& group_id, LoadedGroup
 
 // --- records ---------------------------------------------------------------------------------
 
-kafka::ErrorCode GroupCoordinator::AppendRecords(const std::string& group_id,
-                                                 const std::vector<OffsetsRecord>& records,
-                                                 bool for_offsets) {
+void GroupCoordinator::AppendRecords(const std::string& group_id,
+                                     std::vector<OffsetsRecord> records, bool for_offsets,
+                                     std::function<void(ErrorCode)> done) {
   const int32_t partition = PartitionFor(group_id);
-  Status st = log_.Append(partition, records, Now());
-  if (!st.ok()) {
-    Log().warning("Appending %?d records for group %s to %s-%d failed: %s", records.size(),
-                  group_id, std::string(kOffsetsTopic), partition, st.ToString());
-  }
-  return AppendError(st, for_offsets);
+  const size_t count = records.size();
+  log_.Append(partition, std::move(records), Now(),
+              [group_id, partition, count, for_offsets, done = std::move(done)](Status st) {
+                if (!st.ok()) {
+                  Log().warning("Appending %?d records for group %s to %s-%d failed: %s", count,
+                                group_id, std::string(kOffsetsTopic), partition, st.ToString());
+                }
+                done(AppendError(st, for_offsets));
+              });
 }
 
-kafka::ErrorCode GroupCoordinator::StoreGroup(const Group& group) {
+void GroupCoordinator::StoreGroup(const Group& group, std::function<void(ErrorCode)> done) {
   std::vector<OffsetsRecord> records;
   records.push_back({EncodeGroupKey({group.id()}), EncodeStoredGroup(group.ToStored())});
-  return AppendRecords(group.id(), records, /*for_offsets=*/false);
+  AppendRecords(group.id(), std::move(records), /*for_offsets=*/false, std::move(done));
 }
 
-kafka::ErrorCode GroupCoordinator::DeleteGroupRecords(Group& group) {
+void GroupCoordinator::AppendTombstones(const std::string& group_id,
+                                        std::vector<OffsetsRecord> records) {
+  if (records.empty()) return;
+  // AppendRecords logs a failure; nothing waits for the verdict.
+  AppendRecords(group_id, std::move(records), /*for_offsets=*/false, [](ErrorCode) {});
+}
+
+void GroupCoordinator::DeleteGroupRecords(Group& group) {
   std::vector<OffsetsRecord> records;
   for (const auto& [tp, offset] : group.offsets()) {
     records.push_back({EncodeOffsetKey({group.id(), tp.first, tp.second}), std::nullopt});
   }
   records.push_back({EncodeGroupKey({group.id()}), std::nullopt});
-  const ErrorCode error = AppendRecords(group.id(), records, /*for_offsets=*/false);
-  if (error != ErrorCode::kNone) return error;
+  AppendTombstones(group.id(), std::move(records));
   group.offsets().clear();
   group.TransitionTo(GroupState::kDead, Now());
   groups_.erase(group.id());
-  return ErrorCode::kNone;
+}
+
+bool GroupCoordinator::StillCoordinated(const std::shared_ptr<Group>& group) const {
+  if (!active_ || group->Is(GroupState::kDead)) return false;
+  if (!owned_partitions_.count(PartitionFor(group->id()))) return false;
+  return FindGroup(group->id()) == group;
 }
 
 // --- loading ---------------------------------------------------------------------------------
@@ -198,12 +217,12 @@ void GroupCoordinator::LoadPartition(int32_t partition) {
 
 // --- OffsetCommit ----------------------------------------------------------------------------
 
-std::vector<PartitionError> GroupCoordinator::CommitOffsets(const OffsetCommitParams& params) {
+void GroupCoordinator::CommitOffsets(const OffsetCommitParams& params, CommitCallback done) {
   Section section(*this);
-  std::vector<PartitionError> result;
   auto all = [&](ErrorCode error) {
+    std::vector<PartitionError> result;
     for (const auto& p : params.partitions) result.push_back({p.topic, p.partition, error});
-    return result;
+    Defer([done, result = std::move(result)] { done(result); });
   };
   const ErrorCode status = ValidateGroupStatus(params.group_id, Api::kCommit);
   if (status != ErrorCode::kNone) return all(status);
@@ -228,24 +247,50 @@ std::vector<PartitionError> GroupCoordinator::CommitOffsets(const OffsetCommitPa
     ArmHeartbeat(*group, *member, member->session_timeout_ms);
   }
 
+  std::vector<PartitionError> refused;
   std::vector<OffsetsRecord> records;
-  std::vector<const OffsetCommitParams::Partition*> valid;
+  std::vector<std::pair<Group::TopicPartitionKey, CommittedOffset>> pending;
   for (const auto& p : params.partitions) {
     if (static_cast<int64_t>(p.offset.metadata.size()) > config_.offset_metadata_max_bytes) {
-      result.push_back({p.topic, p.partition, ErrorCode::kOffsetMetadataTooLarge});
+      refused.push_back({p.topic, p.partition, ErrorCode::kOffsetMetadataTooLarge});
       continue;
     }
     records.push_back({EncodeOffsetKey({params.group_id, p.topic, p.partition}),
                        EncodeCommittedOffset(p.offset)});
-    valid.push_back(&p);
+    pending.push_back({{p.topic, p.partition}, p.offset});
   }
-  const ErrorCode error =
-      records.empty() ? ErrorCode::kNone : AppendRecords(params.group_id, records, true);
-  for (const auto* p : valid) {
-    if (error == ErrorCode::kNone) group->offsets()[{p->topic, p->partition}] = p->offset;
-    result.push_back({p->topic, p->partition, error});
+  if (records.empty()) {
+    Defer([done, refused = std::move(refused)] { done(refused); });
+    return;
   }
-  return result;
+  // Kafka's pending offset commits: the offsets become the group's (and visible to
+  // OffsetFetch) only once the append is committed.
+  const uint64_t seq = ++offset_append_seq_;
+  AppendRecords(
+      params.group_id, std::move(records), /*for_offsets=*/true,
+      [this, group, seq, done = std::move(done), refused = std::move(refused),
+       pending = std::move(pending)](ErrorCode error) mutable {
+        Section section(*this);
+        const bool coordinated = StillCoordinated(group);
+        if (error == ErrorCode::kNone && coordinated) {
+          for (auto& [tp, offset] : pending) {
+            uint64_t& last = group->offset_append_seqs[tp];
+            if (seq < last) continue;  // a later commit or deletion already decided
+            last = seq;
+            group->offsets()[tp] = std::move(offset);
+          }
+        }
+        if (error != ErrorCode::kNone && coordinated && group->Is(GroupState::kEmpty) &&
+            group->generation() == 0 && group->size() == 0 && group->offsets().empty() &&
+            group->pending_members().empty() && !group->protocol_type()) {
+          groups_.erase(group->id());  // the failed commit had created it: leave nothing behind
+        }
+        // A commit completing after this coordinator unloaded the group is answered by its
+        // verdict alone: committed records are in the log the next coordinator loads.
+        std::vector<PartitionError> result = std::move(refused);
+        for (const auto& [tp, offset] : pending) result.push_back({tp.first, tp.second, error});
+        Defer([done = std::move(done), result = std::move(result)] { done(result); });
+      });
 }
 
 // --- OffsetFetch -----------------------------------------------------------------------------
@@ -320,15 +365,12 @@ OffsetDeleteResult GroupCoordinator::DeleteOffsets(const std::string& group_id,
       }
     }
   }
-  const ErrorCode error =
-      records.empty() ? ErrorCode::kNone : AppendRecords(group_id, records, /*for_offsets=*/true);
-  if (error != ErrorCode::kNone) {
-    result.error = error;
-    result.partitions.clear();
-    return result;
-  }
+  // As Kafka's cleanupGroupMetadata: removed now, tombstones not waited for.
+  const uint64_t seq = ++offset_append_seq_;
+  AppendTombstones(group_id, std::move(records));
   for (const auto& tp : deletable) {
     group->offsets().erase(tp);
+    group->offset_append_seqs[tp] = seq;
     result.partitions.push_back({tp.first, tp.second, ErrorCode::kNone});
   }
   return result;
@@ -392,8 +434,14 @@ int GroupCoordinator::RemoveExpiredOffsets() {
       records.push_back({EncodeOffsetKey({group->id(), tp.first, tp.second}), std::nullopt});
     }
     if (drop_group) records.push_back({EncodeGroupKey({group->id()}), std::nullopt});
-    if (AppendRecords(group->id(), records, /*for_offsets=*/true) != ErrorCode::kNone) continue;
-    for (const auto& tp : expired) group->offsets().erase(tp);
+    // As Kafka's cleanupGroupMetadata: removed now, tombstones not waited for (a lost one is
+    // written again by the next pass, the offset being still expired after a reload).
+    const uint64_t seq = ++offset_append_seq_;
+    AppendTombstones(group->id(), std::move(records));
+    for (const auto& tp : expired) {
+      group->offsets().erase(tp);
+      group->offset_append_seqs[tp] = seq;
+    }
     removed += static_cast<int>(expired.size());
     if (drop_group) {
       Log().information("Group %s transitioned to Dead in generation %d", group->id(),
@@ -465,9 +513,9 @@ kafka::ErrorCode GroupCoordinator::DeleteGroup(const std::string& group_id) {
   auto group = FindGroup(group_id);
   if (!group || group->Is(GroupState::kDead)) return ErrorCode::kGroupIdNotFound;
   if (!group->Is(GroupState::kEmpty)) return ErrorCode::kNonEmptyGroup;
-  const ErrorCode error = DeleteGroupRecords(*group);
-  if (error == ErrorCode::kNone) Log().information("Deleted group %s", group_id);
-  return error;
+  DeleteGroupRecords(*group);
+  Log().information("Deleted group %s", group_id);
+  return ErrorCode::kNone;
 }
 
 }  // namespace sluice::group

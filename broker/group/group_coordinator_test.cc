@@ -35,6 +35,7 @@ class CoordinatorTest : public ::testing::Test {
 
   // A fresh coordinator over the same log (a broker restart), leading every partition.
   void Restart(int32_t initial_delay_ms) {
+    clock_.RunDue();  // nothing posted may outlive the old coordinator
     if (coordinator_) coordinator_->Stop();
     GroupConfig config;
     config.offsets_topic_num_partitions = kPartitions;
@@ -75,6 +76,7 @@ class CoordinatorTest : public ::testing::Test {
     p.assignments = std::move(assignments);
     Slot<SyncGroupResult> slot;
     coordinator_->SyncGroup(std::move(p), slot.callback());
+    clock_.RunDue();  // the leader's assignment is stored first
     return slot;
   }
 
@@ -89,15 +91,27 @@ class CoordinatorTest : public ::testing::Test {
     return join->member_id;
   }
 
-  std::vector<PartitionError> Commit(const std::string& group, const std::string& member,
-                                     int32_t generation, int64_t offset,
-                                     std::string metadata = "") {
+  Slot<std::vector<PartitionError>> StartCommit(const std::string& group, const std::string& member,
+                                                int32_t generation, int64_t offset,
+                                                std::string metadata = "") {
     OffsetCommitParams p;
     p.group_id = group;
     p.member_id = member;
     p.generation_id = generation;
     p.partitions.push_back({"topic", 0, {offset, -1, std::move(metadata), clock_.NowMs(), {}}});
-    return coordinator_->CommitOffsets(p);
+    Slot<std::vector<PartitionError>> slot;
+    coordinator_->CommitOffsets(p, slot.callback());
+    return slot;
+  }
+
+  // A commit whose append the log completes at once.
+  std::vector<PartitionError> Commit(const std::string& group, const std::string& member,
+                                     int32_t generation, int64_t offset,
+                                     std::string metadata = "") {
+    auto slot = StartCommit(group, member, generation, offset, std::move(metadata));
+    clock_.RunDue();
+    EXPECT_TRUE(slot.ready());
+    return slot.ready() ? *slot : std::vector<PartitionError>{};
   }
 
   int64_t Fetched(const std::string& group) {
@@ -107,7 +121,7 @@ class CoordinatorTest : public ::testing::Test {
   }
 
   ManualScheduler clock_;
-  MemoryOffsetsLog log_;
+  MemoryOffsetsLog log_{clock_};
   std::unique_ptr<GroupCoordinator> coordinator_;
 };
 
@@ -335,7 +349,9 @@ TEST_F(CoordinatorTest, StaticMemberRejoinFencesTheOldIncarnationWithoutRebalanc
   clock_.RunDue();
   const std::string old_id = first->member_id;
   Sync("g", 1, old_id, {{old_id, {5}}});
-  auto second = Join(params);  // restarted process, same instance id, no member id
+  auto second = Join(params);    // restarted process, same instance id, no member id
+  EXPECT_FALSE(second.ready());  // until the new member id is stored
+  clock_.RunDue();
   ASSERT_TRUE(second.ready());
   EXPECT_EQ(second->error, ErrorCode::kNone);
   EXPECT_EQ(second->generation_id, 1);  // no rebalance
@@ -397,6 +413,133 @@ TEST_F(CoordinatorTest, FailedAppendIsNotAcknowledged) {
   EXPECT_EQ(Commit("simple", "", -1, 10)[0].error, ErrorCode::kNotCoordinator);
   log_.fail_appends = false;
   EXPECT_EQ(Fetched("simple"), -1);
+}
+
+// --- commits that complete later (replication) ----------------------------------------------
+
+TEST_F(CoordinatorTest, CommitIsAnsweredAndVisibleOnlyOnceCommitted) {
+  const std::string a = JoinAlone("g");
+  log_.hold_commits = true;
+  auto commit = StartCommit("g", a, 1, 42);
+  clock_.RunDue();
+  EXPECT_FALSE(commit.ready());
+  EXPECT_EQ(log_.held.size(), 1u);
+  EXPECT_EQ(Fetched("g"), -1);  // pending: not yet the group's offset
+  // The coordinator is not blocked meanwhile.
+  EXPECT_EQ(coordinator_->Heartbeat("g", a, std::nullopt, 1), ErrorCode::kNone);
+  log_.CompleteHeld(Status::Ok());
+  ASSERT_TRUE(commit.ready());
+  ASSERT_EQ(commit->size(), 1u);
+  EXPECT_EQ((*commit)[0].error, ErrorCode::kNone);
+  EXPECT_EQ(Fetched("g"), 42);
+}
+
+TEST_F(CoordinatorTest, CommitThatTimesOutIsNotVisible) {
+  Commit("simple", "", -1, 5);
+  log_.hold_commits = true;
+  auto commit = StartCommit("simple", "", -1, 9);
+  log_.CompleteHeld(Status::Timeout("the ISR did not replicate it"));
+  ASSERT_TRUE(commit.ready());
+  EXPECT_EQ((*commit)[0].error, ErrorCode::kCoordinatorNotAvailable);
+  EXPECT_EQ(Fetched("simple"), 5);
+}
+
+TEST_F(CoordinatorTest, CommitVerdictsMapToKafkasErrors) {
+  log_.hold_commits = true;
+  const std::vector<std::pair<Status, ErrorCode>> cases = {
+      {Status::Unavailable("NOT_ENOUGH_REPLICAS"), ErrorCode::kCoordinatorNotAvailable},
+      {Status::NotFound("NOT_LEADER_OR_FOLLOWER"), ErrorCode::kNotCoordinator},
+      {Status::IoError("KAFKA_STORAGE_ERROR"), ErrorCode::kNotCoordinator},
+      {Status::OutOfRange("RECORD_LIST_TOO_LARGE"), ErrorCode::kInvalidCommitOffsetSize},
+      {Status::Internal("?"), ErrorCode::kUnknownServerError},
+  };
+  for (const auto& [verdict, expected] : cases) {
+    auto commit = StartCommit("simple", "", -1, 1);
+    log_.CompleteHeld(verdict);
+    ASSERT_TRUE(commit.ready());
+    EXPECT_EQ((*commit)[0].error, expected) << verdict.ToString();
+  }
+  EXPECT_EQ(Fetched("simple"), -1);
+  // A failed commit leaves no group behind.
+  EXPECT_TRUE(coordinator_->ListGroups({}).groups.empty());
+}
+
+TEST_F(CoordinatorTest, CommitCompletingAfterResignIsAnsweredByItsVerdict) {
+  log_.hold_commits = true;
+  auto committed = StartCommit("simple", "", -1, 7);
+  auto refused = StartCommit("simple", "", -1, 8);
+  const int32_t p = coordinator_->PartitionFor("simple");
+  coordinator_->OnResign(p);
+  EXPECT_FALSE(committed.ready());
+  log_.CompleteHeld(Status::Ok());  // the HW passed it before the leadership moved
+  ASSERT_TRUE(committed.ready());
+  EXPECT_EQ((*committed)[0].error, ErrorCode::kNone);
+  log_.CompleteHeld(Status::NotFound("no longer the leader"));
+  ASSERT_TRUE(refused.ready());
+  EXPECT_EQ((*refused)[0].error, ErrorCode::kNotCoordinator);
+  EXPECT_EQ(coordinator_->FetchOffsets("simple", std::nullopt).error, ErrorCode::kNotCoordinator);
+  EXPECT_TRUE(coordinator_->ListGroups({}).groups.empty());
+}
+
+TEST_F(CoordinatorTest, CommitCompletingAfterAReloadLeavesTheLoadedGroupAlone) {
+  Commit("simple", "", -1, 5);
+  log_.hold_commits = true;
+  auto late = StartCommit("simple", "", -1, 9);
+  log_.partitions[coordinator_->PartitionFor("simple")].pop_back();  // truncated away
+  const int32_t p = coordinator_->PartitionFor("simple");
+  coordinator_->OnResign(p);
+  coordinator_->OnBecomeLeader(p);
+  clock_.RunDue();
+  log_.CompleteHeld(Status::Ok());
+  ASSERT_TRUE(late.ready());
+  EXPECT_EQ(Fetched("simple"), 5);  // what the log says, not the stale completion
+}
+
+TEST_F(CoordinatorTest, OutOfOrderCompletionsKeepTheLastCommit) {
+  log_.hold_commits = true;
+  auto first = StartCommit("simple", "", -1, 5);
+  auto second = StartCommit("simple", "", -1, 7);
+  log_.CompleteHeld(Status::Ok(), 1);
+  log_.CompleteHeld(Status::Ok(), 0);
+  ASSERT_TRUE(first.ready() && second.ready());
+  EXPECT_EQ(Fetched("simple"), 7);
+}
+
+TEST_F(CoordinatorTest, OffsetDeleteWinsOverAnEarlierPendingCommit) {
+  Commit("simple", "", -1, 5);
+  log_.hold_commits = true;
+  auto pending = StartCommit("simple", "", -1, 9);
+  EXPECT_EQ(coordinator_->DeleteOffsets("simple", {{"topic", {0}}}).error, ErrorCode::kNone);
+  log_.CompleteHeld(Status::Ok());
+  ASSERT_TRUE(pending.ready());
+  EXPECT_EQ(Fetched("simple"), -1);
+}
+
+TEST_F(CoordinatorTest, LeaderSyncIsAnsweredOnceTheAssignmentIsCommitted) {
+  auto join = Join(JoinParams("g"));
+  clock_.RunDue();
+  ASSERT_TRUE(join.ready());
+  log_.hold_commits = true;
+  auto sync = Sync("g", join->generation_id, join->member_id, {{join->member_id, {7}}});
+  EXPECT_FALSE(sync.ready());
+  EXPECT_EQ(coordinator_->DescribeGroup("g").state, "CompletingRebalance");
+  log_.CompleteHeld(Status::Ok());
+  ASSERT_TRUE(sync.ready());
+  EXPECT_EQ(sync->error, ErrorCode::kNone);
+  EXPECT_EQ(sync->assignment, (std::vector<uint8_t>{7}));
+  EXPECT_EQ(coordinator_->DescribeGroup("g").state, "Stable");
+}
+
+TEST_F(CoordinatorTest, LeaderSyncWhoseStoreTimesOutRebalances) {
+  auto join = Join(JoinParams("g"));
+  clock_.RunDue();
+  ASSERT_TRUE(join.ready());
+  log_.hold_commits = true;
+  auto sync = Sync("g", join->generation_id, join->member_id, {{join->member_id, {7}}});
+  log_.CompleteHeld(Status::Timeout("not replicated"));
+  ASSERT_TRUE(sync.ready());
+  EXPECT_EQ(sync->error, ErrorCode::kRebalanceInProgress);  // Kafka's storeGroup mapping
+  EXPECT_EQ(coordinator_->DescribeGroup("g").state, "PreparingRebalance");
 }
 
 // --- persistence -----------------------------------------------------------------------------
@@ -479,7 +622,8 @@ TEST_F(CoordinatorTest, OffsetDeleteRefusesSubscribedTopics) {
   other.member_id = a;
   other.generation_id = 1;
   other.partitions.push_back({"old-topic", 0, {8, -1, "", clock_.NowMs(), {}}});
-  coordinator_->CommitOffsets(other);
+  coordinator_->CommitOffsets(other, [](std::vector<PartitionError>) {});
+  clock_.RunDue();
   auto result = coordinator_->DeleteOffsets("g", {{"topic", {0}}, {"old-topic", {0}}});
   EXPECT_EQ(result.error, ErrorCode::kNone);
   ASSERT_EQ(result.partitions.size(), 2u);

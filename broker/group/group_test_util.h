@@ -2,6 +2,7 @@
 // __consumer_offsets. Test-only.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <vector>
 
@@ -35,13 +36,27 @@ class ManualScheduler : public Scheduler {
   std::multimap<int64_t, std::function<void()>> tasks_;
 };
 
+// Appends land in memory at once (the leader append); the verdict is posted to the scheduler
+// (due at once: RunDue delivers it), or, with hold_commits, kept until CompleteHeld().
 class MemoryOffsetsLog : public OffsetsLog {
  public:
-  Status Append(int32_t partition, const std::vector<OffsetsRecord>& records, int64_t) override {
-    if (fail_appends) return Status::IoError("disk on fire");
+  explicit MemoryOffsetsLog(Scheduler& scheduler) : scheduler_(scheduler) {}
+
+  void Append(int32_t partition, std::vector<OffsetsRecord> records, int64_t,
+              AppendCallback done) override {
+    if (fail_appends) {
+      scheduler_.RunAfter(std::chrono::milliseconds(0),
+                          [done = std::move(done)] { done(Status::IoError("disk on fire")); });
+      return;
+    }
     auto& log = partitions[partition];
     log.insert(log.end(), records.begin(), records.end());
-    return Status::Ok();
+    if (hold_commits) {
+      held.push_back(std::move(done));
+      return;
+    }
+    scheduler_.RunAfter(std::chrono::milliseconds(0),
+                        [done = std::move(done)] { done(Status::Ok()); });
   }
   Status Replay(int32_t partition,
                 const std::function<void(const OffsetsRecord&)>& visit) override {
@@ -53,9 +68,21 @@ class MemoryOffsetsLog : public OffsetsLog {
     for (const auto& [p, records] : partitions) n += records.size();
     return n;
   }
+  // Delivers `verdict` to the `index`th oldest held append, on the caller's stack (as a timer
+  // would).
+  void CompleteHeld(Status verdict, size_t index = 0) {
+    AppendCallback done = std::move(held.at(index));
+    held.erase(held.begin() + static_cast<std::ptrdiff_t>(index));
+    done(std::move(verdict));
+  }
 
   bool fail_appends = false;
+  bool hold_commits = false;
+  std::vector<AppendCallback> held;
   std::map<int32_t, std::vector<OffsetsRecord>> partitions;
+
+ private:
+  Scheduler& scheduler_;
 };
 
 }  // namespace sluice::group::testing

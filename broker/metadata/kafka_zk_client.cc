@@ -56,7 +56,6 @@ std::string DescribeBroker(const BrokerRegistration& broker) {
 
 }  // namespace
 
-
 Status KafkaZkClient::EnsurePersistentPaths() {
   for (const std::string& path : PersistentZkPaths()) {
     SLUICE_RETURN_IF_ERROR(zk_.CreatePersistentRecursive(path));
@@ -133,6 +132,27 @@ Result<std::vector<BrokerRegistration>> KafkaZkClient::GetLiveBrokers() {
       continue;
     }
     brokers.push_back(std::move(*broker));
+  }
+  return brokers;
+}
+
+Result<std::vector<LiveBroker>> KafkaZkClient::GetLiveBrokersWithEpochs() {
+  auto ids = GetLiveBrokerIds();
+  if (!ids.ok()) return ids.status();
+  std::vector<LiveBroker> brokers;
+  for (BrokerId id : *ids) {
+    auto node = zk_.Get(BrokerIdZNode::Path(id));
+    if (!node.ok()) {
+      if (IsNotFound(node.status())) continue;  // went away since listed
+      return node.status();
+    }
+    auto broker = BrokerIdZNode::Decode(id, node->data);
+    if (!broker.ok()) {
+      Poco::Logger::get("controller")
+          .warning("skipping broker registration: " + broker.status().ToString());
+      continue;
+    }
+    brokers.push_back(LiveBroker{std::move(*broker), node->stat.czxid});
   }
   return brokers;
 }
@@ -281,6 +301,15 @@ Status KafkaZkClient::AddPartitions(const std::string& topic,
       .status();
 }
 
+Result<int32_t> KafkaZkClient::SetTopicAssignment(
+    const std::string& topic, const TopicAssignment& assignment, int32_t expected_version,
+    std::optional<int32_t> controller_epoch_zk_version) {
+  SLUICE_RETURN_IF_ERROR(FencedMulti(
+      {ZkOp::SetData(TopicZNode::Path(topic), TopicZNode::Encode(assignment), expected_version)},
+      controller_epoch_zk_version));
+  return expected_version + 1;  // a successful conditional set bumps the version by one
+}
+
 Result<std::vector<std::string>> KafkaZkClient::GetAllTopics(WatchCallback watch) {
   return zk_.GetChildren(TopicsZNode::Path(), std::move(watch));
 }
@@ -365,6 +394,131 @@ Result<int32_t> KafkaZkClient::SetPartitionState(
       FencedMulti({ZkOp::SetData(path, TopicPartitionStateZNode::Encode(state), state.zk_version)},
                   controller_epoch_zk_version));
   return state.zk_version + 1;  // a successful conditional set bumps the version by one
+}
+
+// ---- ISR change notifications ---------------------------------------------------------------
+
+Status KafkaZkClient::CreateIsrChangeNotification(
+    const std::vector<TopicPartitionName>& partitions) {
+  if (partitions.empty()) return Status::Ok();
+  const std::string data = IsrChangeNotificationSequenceZNode::Encode(partitions);
+  auto created = zk_.Create(IsrChangeNotificationSequenceZNode::CreatePath(), data,
+                            CreateMode::kPersistentSequential);
+  if (created.ok()) return Status::Ok();
+  if (!IsNotFound(created.status())) return created.status();
+  // The parent is missing (paths not ensured yet on this cluster): create it and retry once.
+  SLUICE_RETURN_IF_ERROR(zk_.CreatePersistentRecursive(IsrChangeNotificationZNode::Path()));
+  return zk_
+      .Create(IsrChangeNotificationSequenceZNode::CreatePath(), data,
+              CreateMode::kPersistentSequential)
+      .status();
+}
+
+Result<std::vector<std::string>> KafkaZkClient::GetIsrChangeNotifications(WatchCallback watch) {
+  return zk_.GetChildren(IsrChangeNotificationZNode::Path(), std::move(watch));
+}
+
+Result<std::vector<TopicPartitionName>> KafkaZkClient::GetIsrChangeNotification(
+    const std::string& child_name) {
+  auto node = zk_.Get(IsrChangeNotificationSequenceZNode::Path(child_name));
+  if (!node.ok()) return node.status();
+  return IsrChangeNotificationSequenceZNode::Decode(node->data);
+}
+
+Status KafkaZkClient::DeleteIsrChangeNotifications(
+    const std::vector<std::string>& child_names,
+    std::optional<int32_t> controller_epoch_zk_version) {
+  for (const std::string& name : child_names) {
+    Status status = FencedMulti({ZkOp::Delete(IsrChangeNotificationSequenceZNode::Path(name))},
+                                controller_epoch_zk_version);
+    if (!status.ok() && !IsNotFound(status)) return status;
+  }
+  return Status::Ok();
+}
+
+// ---- admin requests -------------------------------------------------------------------------
+
+Result<std::optional<std::map<TopicPartitionName, std::vector<BrokerId>>>>
+KafkaZkClient::GetPartitionReassignmentRequest(WatchCallback watch) {
+  using Moves = std::map<TopicPartitionName, std::vector<BrokerId>>;
+  auto exists = zk_.Exists(ReassignPartitionsZNode::Path(), std::move(watch));
+  if (!exists.ok()) return exists.status();
+  if (!exists->has_value()) return std::optional<Moves>();
+  auto node = zk_.Get(ReassignPartitionsZNode::Path());
+  if (!node.ok()) {
+    if (IsNotFound(node.status())) return std::optional<Moves>();
+    return node.status();
+  }
+  auto moves = ReassignPartitionsZNode::Decode(node->data);
+  if (!moves.ok()) return moves.status();
+  return std::optional<Moves>(std::move(*moves));
+}
+
+Status KafkaZkClient::CreatePartitionReassignmentRequest(
+    const std::map<TopicPartitionName, std::vector<BrokerId>>& moves) {
+  auto created = zk_.Create(ReassignPartitionsZNode::Path(), ReassignPartitionsZNode::Encode(moves),
+                            CreateMode::kPersistent);
+  if (created.ok()) return Status::Ok();
+  if (IsAlreadyExists(created.status())) {
+    return Status::AlreadyExists("a partition reassignment is already in progress (" +
+                                 ReassignPartitionsZNode::Path() + " exists)");
+  }
+  if (IsNotFound(created.status())) {
+    return zk_.CreatePersistentRecursive(ReassignPartitionsZNode::Path(),
+                                         ReassignPartitionsZNode::Encode(moves));
+  }
+  return created.status();
+}
+
+Status KafkaZkClient::UpdatePartitionReassignmentRequest(
+    const std::map<TopicPartitionName, std::vector<BrokerId>>& moves,
+    std::optional<int32_t> controller_epoch_zk_version) {
+  Status status =
+      moves.empty()
+          ? FencedMulti({ZkOp::Delete(ReassignPartitionsZNode::Path())},
+                        controller_epoch_zk_version)
+          : FencedMulti({ZkOp::SetData(ReassignPartitionsZNode::Path(),
+                                       ReassignPartitionsZNode::Encode(moves), kAnyVersion)},
+                        controller_epoch_zk_version);
+  return IsNotFound(status) ? Status::Ok() : status;
+}
+
+Result<std::optional<std::vector<TopicPartitionName>>>
+KafkaZkClient::GetPreferredReplicaElectionRequest(WatchCallback watch) {
+  using List = std::vector<TopicPartitionName>;
+  auto exists = zk_.Exists(PreferredReplicaElectionZNode::Path(), std::move(watch));
+  if (!exists.ok()) return exists.status();
+  if (!exists->has_value()) return std::optional<List>();
+  auto node = zk_.Get(PreferredReplicaElectionZNode::Path());
+  if (!node.ok()) {
+    if (IsNotFound(node.status())) return std::optional<List>();
+    return node.status();
+  }
+  auto partitions = PreferredReplicaElectionZNode::Decode(node->data);
+  if (!partitions.ok()) return partitions.status();
+  return std::optional<List>(std::move(*partitions));
+}
+
+Status KafkaZkClient::CreatePreferredReplicaElectionRequest(
+    const std::vector<TopicPartitionName>& partitions) {
+  const std::string data = PreferredReplicaElectionZNode::Encode(partitions);
+  auto created = zk_.Create(PreferredReplicaElectionZNode::Path(), data, CreateMode::kPersistent);
+  if (created.ok()) return Status::Ok();
+  if (IsAlreadyExists(created.status())) {
+    return Status::AlreadyExists("a preferred replica election is already in progress (" +
+                                 PreferredReplicaElectionZNode::Path() + " exists)");
+  }
+  if (IsNotFound(created.status())) {
+    return zk_.CreatePersistentRecursive(PreferredReplicaElectionZNode::Path(), data);
+  }
+  return created.status();
+}
+
+Status KafkaZkClient::DeletePreferredReplicaElectionRequest(
+    std::optional<int32_t> controller_epoch_zk_version) {
+  Status status = FencedMulti({ZkOp::Delete(PreferredReplicaElectionZNode::Path())},
+                              controller_epoch_zk_version);
+  return IsNotFound(status) ? Status::Ok() : status;
 }
 
 // ---- configs --------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ struct ControllerElection {
   int32_t epoch_zk_version = 0;  // /controller_epoch's znode version: the controller's fence
 };
 
+// A registered broker and its epoch (the czxid of /brokers/ids/<id>, KIP-380).
+struct LiveBroker {
+  BrokerRegistration registration;
+  int64_t epoch = 0;
+};
+
 struct VersionedTopicAssignment {
   TopicAssignment assignment;
   int32_t zk_version = 0;  // the topic znode's version, for conditional updates
@@ -64,6 +70,8 @@ class KafkaZkClient {
   // Registered brokers sorted by id. A registration that fails to decode is skipped with a
   // warning (one bad znode must not hide the cluster).
   Result<std::vector<BrokerRegistration>> GetLiveBrokers();
+  // As GetLiveBrokers, with each broker's epoch.
+  Result<std::vector<LiveBroker>> GetLiveBrokersWithEpochs();
   // Children of /brokers/ids, sorted; the watch fires when a broker comes or goes.
   Result<std::vector<BrokerId>> GetLiveBrokerIds(WatchCallback watch = nullptr);
 
@@ -96,6 +104,12 @@ class KafkaZkClient {
   // NotFound if absent. A data watch fires on change (e.g. added partitions) or deletion.
   Result<VersionedTopicAssignment> GetTopicAssignment(const std::string& topic,
                                                       WatchCallback watch = nullptr);
+  // Rewrites /brokers/topics/<t> (replicas, adding/removing replicas; the topic id is kept as
+  // given) conditional on `expected_version`; returns the new version. Conflict on a version
+  // mismatch or a failed fence.
+  Result<int32_t> SetTopicAssignment(const std::string& topic, const TopicAssignment& assignment,
+                                     int32_t expected_version,
+                                     std::optional<int32_t> controller_epoch_zk_version);
   // Children of /brokers/topics, sorted; the watch fires when a topic is created or deleted.
   Result<std::vector<std::string>> GetAllTopics(WatchCallback watch = nullptr);
 
@@ -115,6 +129,42 @@ class KafkaZkClient {
   Result<int32_t> SetPartitionState(
       const std::string& topic, PartitionId partition, const PartitionState& state,
       std::optional<int32_t> controller_epoch_zk_version = std::nullopt);
+
+  // ---- ISR change notifications (the partition leader -> the controller) ----
+
+  // Creates a persistent-sequential /isr_change_notification/isr_change_<seq> naming the
+  // partitions whose ISR this broker just wrote, so the controller re-reads them and sends
+  // UpdateMetadata (Kafka's propagateIsrChanges). An empty list writes nothing.
+  Status CreateIsrChangeNotification(const std::vector<TopicPartitionName>& partitions);
+  // Children of /isr_change_notification (e.g. "isr_change_0000000003"), sorted; the watch fires
+  // when one is added or removed.
+  Result<std::vector<std::string>> GetIsrChangeNotifications(WatchCallback watch = nullptr);
+  // The partitions one notification names. NotFound if it was deleted meanwhile; Corruption if
+  // malformed.
+  Result<std::vector<TopicPartitionName>> GetIsrChangeNotification(const std::string& child_name);
+  // Deletes the named notifications (absent ones are fine), fenced like every controller write.
+  Status DeleteIsrChangeNotifications(const std::vector<std::string>& child_names,
+                                      std::optional<int32_t> controller_epoch_zk_version);
+
+  // ---- admin requests: /admin/reassign_partitions, /admin/preferred_replica_election ----
+
+  // nullopt when absent. The watch (an exists watch) fires when it is created, changed or deleted.
+  Result<std::optional<std::map<TopicPartitionName, std::vector<BrokerId>>>>
+  GetPartitionReassignmentRequest(WatchCallback watch = nullptr);
+  // Creates the znode (the tools' path). AlreadyExists while a request is being processed.
+  Status CreatePartitionReassignmentRequest(
+      const std::map<TopicPartitionName, std::vector<BrokerId>>& moves);
+  // Rewrites it with the moves still pending, or deletes it when `moves` is empty. Absent is fine.
+  Status UpdatePartitionReassignmentRequest(
+      const std::map<TopicPartitionName, std::vector<BrokerId>>& moves,
+      std::optional<int32_t> controller_epoch_zk_version);
+  // nullopt when absent; the watch (exists watch) fires on creation, change, deletion.
+  Result<std::optional<std::vector<TopicPartitionName>>> GetPreferredReplicaElectionRequest(
+      WatchCallback watch = nullptr);
+  // AlreadyExists while one is being processed.
+  Status CreatePreferredReplicaElectionRequest(const std::vector<TopicPartitionName>& partitions);
+  // Absent is fine.
+  Status DeletePreferredReplicaElectionRequest(std::optional<int32_t> controller_epoch_zk_version);
 
   // ---- topic configs ----
 

@@ -194,7 +194,7 @@ std::vector<std::string> PersistentZkPaths() {
           ConfigEntityChangeNotificationZNode::Path(),
           DeleteTopicsZNode::Path(),
           "/brokers/seqid",
-          "/isr_change_notification",
+          IsrChangeNotificationZNode::Path(),
           "/latest_producer_id_block",
           "/log_dir_event_notification",
           ConfigEntityZNode::Path(kConfigTypeTopic, ""),
@@ -513,6 +513,131 @@ std::string DeleteTopicsZNode::Path() { return "/admin/delete_topics"; }
 
 std::string DeleteTopicsTopicZNode::Path(std::string_view topic) {
   return DeleteTopicsZNode::Path() + "/" + std::string(topic);
+}
+
+namespace {
+
+// {"version":1,"partitions":[{"topic":"t","partition":0,...}]}: the list the admin and
+// notification znodes share. `each` reads the extra fields of one entry.
+template <typename F>
+Status ForEachListedPartition(std::string_view what, std::string_view bytes, F&& each) {
+  auto object = ParseObject(what, bytes);
+  if (!object.ok()) return object.status();
+  auto version = RequiredInt<int32_t>(what, *object, "version");
+  if (!version.ok()) return version.status();
+  if (*version != 1) return Malformed(what, "unsupported version " + std::to_string(*version));
+  if (!(*object)->has("partitions")) return Malformed(what, "missing \"partitions\"");
+  Array::Ptr partitions = (*object)->getArray("partitions");
+  if (partitions.isNull()) return Malformed(what, "\"partitions\" is not an array");
+  for (size_t i = 0; i < partitions->size(); ++i) {
+    Object::Ptr entry = partitions->getObject(static_cast<unsigned>(i));
+    if (entry.isNull()) return Malformed(what, "a \"partitions\" entry is not an object");
+    auto topic = RequiredString(what, entry, "topic");
+    if (!topic.ok()) return topic.status();
+    auto partition = RequiredInt<int32_t>(what, entry, "partition");
+    if (!partition.ok()) return partition.status();
+    if (*partition < 0) return Malformed(what, "negative partition " + std::to_string(*partition));
+    SLUICE_RETURN_IF_ERROR(each(TopicPartitionName(*topic, PartitionId(*partition)), entry));
+  }
+  return Status::Ok();
+}
+
+std::string PartitionListJson(const std::vector<TopicPartitionName>& partitions) {
+  Array array;
+  for (const auto& [topic, partition] : partitions) {
+    Object entry = OrderedObject();
+    entry.set("topic", topic);
+    entry.set("partition", partition.value());
+    array.add(entry);
+  }
+  Object object = OrderedObject();
+  object.set("version", 1);
+  object.set("partitions", array);
+  return Stringify(object);
+}
+
+Result<std::vector<TopicPartitionName>> DecodePartitionList(std::string_view what,
+                                                            std::string_view bytes) {
+  return Guarded<std::vector<TopicPartitionName>>(
+      what, [&]() -> Result<std::vector<TopicPartitionName>> {
+        std::vector<TopicPartitionName> out;
+        SLUICE_RETURN_IF_ERROR(
+            ForEachListedPartition(what, bytes, [&](TopicPartitionName tp, const Object::Ptr&) {
+              out.push_back(std::move(tp));
+              return Status::Ok();
+            }));
+        return out;
+      });
+}
+
+}  // namespace
+
+std::string ReassignPartitionsZNode::Path() { return "/admin/reassign_partitions"; }
+
+std::string ReassignPartitionsZNode::Encode(
+    const std::map<TopicPartitionName, std::vector<BrokerId>>& moves) {
+  Array array;
+  for (const auto& [tp, replicas] : moves) {
+    Object entry = OrderedObject();
+    entry.set("topic", tp.first);
+    entry.set("partition", tp.second.value());
+    entry.set("replicas", BrokerIdArray(replicas));
+    array.add(entry);
+  }
+  Object object = OrderedObject();
+  object.set("version", 1);
+  object.set("partitions", array);
+  return Stringify(object);
+}
+
+Result<std::map<TopicPartitionName, std::vector<BrokerId>>> ReassignPartitionsZNode::Decode(
+    std::string_view bytes) {
+  using Moves = std::map<TopicPartitionName, std::vector<BrokerId>>;
+  constexpr std::string_view kWhat = "partition reassignment znode";
+  return Guarded<Moves>(kWhat, [&]() -> Result<Moves> {
+    Moves moves;
+    SLUICE_RETURN_IF_ERROR(
+        ForEachListedPartition(kWhat, bytes, [&](TopicPartitionName tp, const Object::Ptr& entry) {
+          if (!entry->has("replicas")) return Malformed(kWhat, "missing \"replicas\"");
+          auto replicas = ToBrokerIds(kWhat, "replicas", entry->get("replicas"));
+          if (!replicas.ok()) return replicas.status();
+          moves[std::move(tp)] = std::move(*replicas);
+          return Status::Ok();
+        }));
+    return moves;
+  });
+}
+
+std::string PreferredReplicaElectionZNode::Path() { return "/admin/preferred_replica_election"; }
+
+std::string PreferredReplicaElectionZNode::Encode(
+    const std::vector<TopicPartitionName>& partitions) {
+  return PartitionListJson(partitions);
+}
+
+Result<std::vector<TopicPartitionName>> PreferredReplicaElectionZNode::Decode(
+    std::string_view bytes) {
+  return DecodePartitionList("preferred replica election znode", bytes);
+}
+
+std::string IsrChangeNotificationZNode::Path() { return "/isr_change_notification"; }
+
+std::string IsrChangeNotificationSequenceZNode::CreatePath() {
+  return IsrChangeNotificationZNode::Path() + "/isr_change_";
+}
+
+std::string IsrChangeNotificationSequenceZNode::Path(std::string_view child_name) {
+  return IsrChangeNotificationZNode::Path() + "/" + std::string(child_name);
+}
+
+std::string IsrChangeNotificationSequenceZNode::Encode(
+    const std::vector<TopicPartitionName>& partitions) {
+  return PartitionListJson(partitions);
+}
+
+Result<std::vector<TopicPartitionName>> IsrChangeNotificationSequenceZNode::Decode(
+    std::string_view bytes) {
+  return DecodePartitionList("ISR change notification", bytes);
 }
 
 std::string ClusterIdZNode::Path() { return "/cluster/id"; }

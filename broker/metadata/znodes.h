@@ -14,6 +14,12 @@
 //   /config/<type>/<name>                P  {"version":1,"config":{"retention.ms":"1000"}}
 //   /config/changes/config_change_<seq>  PS {"version":2,"entity_path":"topics/<t>"}
 //   /admin/delete_topics/<t>             P  (empty: a deletion request)
+//   /admin/reassign_partitions           P  {"version":1,"partitions":[{"topic":"t","partition":0,
+//                                             "replicas":[1,2]}]}
+//   /admin/preferred_replica_election    P {"version":1,"partitions":[{"topic":"t","partition":0}]}
+//   /isr_change_notification/isr_change_<seq>
+//                                        PS
+//                                        {"version":1,"partitions":[{"topic":"t","partition":0}]}
 //   /cluster/id                          P  {"version":"1","id":"<22-char base64url>"}
 //
 // Key order. Kafka serialises Scala/Java hash maps, so its key order is an accident of hashing
@@ -30,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/metadata/uuid.h"
@@ -190,6 +197,36 @@ struct DeleteTopicsZNode {
 struct DeleteTopicsTopicZNode {
   static std::string Path(std::string_view topic);
   static std::string Encode() { return std::string(); }  // the znode's presence is the request
+};
+
+// ---- /admin/reassign_partitions, /admin/preferred_replica_election, /isr_change_notification
+
+// A topic-partition named in a znode's "partitions" list.
+using TopicPartitionName = std::pair<std::string, PartitionId>;
+
+struct ReassignPartitionsZNode {
+  static std::string Path();  // /admin/reassign_partitions
+  // Target replica list per partition (log_dirs, if present, are ignored on decode).
+  static std::string Encode(const std::map<TopicPartitionName, std::vector<BrokerId>>& moves);
+  static Result<std::map<TopicPartitionName, std::vector<BrokerId>>> Decode(std::string_view bytes);
+};
+
+struct PreferredReplicaElectionZNode {
+  static std::string Path();  // /admin/preferred_replica_election
+  static std::string Encode(const std::vector<TopicPartitionName>& partitions);
+  static Result<std::vector<TopicPartitionName>> Decode(std::string_view bytes);
+};
+
+struct IsrChangeNotificationZNode {
+  static std::string Path();  // /isr_change_notification
+};
+
+struct IsrChangeNotificationSequenceZNode {
+  // Create with a persistent-sequential mode: /isr_change_notification/isr_change_<10 digits>.
+  static std::string CreatePath();
+  static std::string Path(std::string_view child_name);  // child_name as GetChildren lists it
+  static std::string Encode(const std::vector<TopicPartitionName>& partitions);
+  static Result<std::vector<TopicPartitionName>> Decode(std::string_view bytes);
 };
 
 // ---- /cluster/id ----------------------------------------------------------------------------

@@ -6,12 +6,18 @@
 // and answers exactly once with a response of the matching type, from any thread. The registry
 // does the decoding and encoding for the version the client sent.
 //
-// Thread safety: registration happens before the broker starts serving; lookups are read-only.
+// Thread safety: any method from any thread. Almost everything registers before the broker
+// serves; the controller's APIs (ControlledShutdown, ElectLeaders, ...) are added once the
+// controller role exists, which needs the listeners' bound ports, so lookups and additions
+// share a lock. Entries never move or go away once added (node-based map), so the pointers
+// Find and All return stay valid.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -59,8 +65,9 @@ class ApiRegistry {
         std::move(name),
         [handler = std::move(handler)](const RequestContext& ctx, Req request,
                                        std::function<void(MaybeSilentReply<Resp>)> reply) {
-          handler(ctx, std::move(request),
-                  [reply = std::move(reply)](Resp response) { reply({std::move(response), ""}); });
+          handler(ctx, std::move(request), [reply = std::move(reply)](Resp response) {
+            reply({std::move(response), ""});
+          });
         },
         min_version, max_version);
   }
@@ -99,11 +106,13 @@ class ApiRegistry {
   }
 
   const Entry* Find(int16_t key) const {
+    std::shared_lock lock(mu_);
     auto it = entries_.find(key);
     return it == entries_.end() ? nullptr : &it->second;
   }
   // Every registered API in key order.
   std::vector<const Entry*> All() const {
+    std::shared_lock lock(mu_);
     std::vector<const Entry*> out;
     for (const auto& [key, entry] : entries_) out.push_back(&entry);
     return out;
@@ -111,7 +120,8 @@ class ApiRegistry {
 
  private:
   void Add(Entry entry);
-  std::map<int16_t, Entry> entries_;
+  mutable std::shared_mutex mu_;
+  std::map<int16_t, Entry> entries_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace sluice::server

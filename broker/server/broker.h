@@ -1,11 +1,21 @@
 // The broker process's composition root: builds every subsystem from a BrokerConfig, wires
 // them together, starts them in dependency order and stops them in reverse.
 //
-// Start order: ZooKeeper session and cluster id -> logs (recovery) -> network listeners ->
-// controller-broker role (registers /brokers/ids/<id>, reports leaderships) -> background
-// tasks (retention, checkpoints, flushes, metadata refresh) -> admin HTTP port. Stop: the reverse,
-// ending with a flush, checkpoints and the clean-shutdown marker, so the next start skips
-// recovery.
+// Start order: admin HTTP port (answers 503 while starting) -> ZooKeeper session and cluster id
+// -> logs (recovery) -> replica manager, group coordinator and network listeners -> the
+// controller-broker role (registers /brokers/ids/<id>, campaigns for /controller) -> background
+// tasks (retention, flushes, recovery-point and high-watermark checkpoints). From then on the
+// controller drives this broker: LeaderAndIsr makes it leader or follower of partitions (the
+// ReplicaManager starts fetchers), UpdateMetadata fills the MetadataCache that Metadata answers
+// come from, StopReplica stops and deletes replicas.
+//
+// Stop: controlled shutdown first (when controlled.shutdown.enable: the controller moves this
+// broker's leaderships away while it still serves requests), then the reverse of start, ending
+// with a flush, checkpoints and the clean-shutdown marker, so the next start skips recovery.
+//
+// The Broker is the ReplicationListener: role changes of __consumer_offsets partitions move
+// group coordination, and every partition change re-checks the purgatory (acks=all produces
+// and waiting fetches).
 #pragma once
 
 #include <atomic>
@@ -24,9 +34,11 @@
 #include "broker/metadata/zk_client.h"
 #include "broker/net/socket_server.h"
 #include "broker/replication/replica_manager.h"
+#include "broker/replication/zk_isr_writer.h"
 #include "broker/server/api_registry.h"
 #include "broker/server/broker_services.h"
 #include "broker/server/metadata_cache.h"
+#include "broker/server/producer_id_manager.h"
 #include "broker/server/purgatory.h"
 #include "broker/server/request_dispatcher.h"
 #include "broker/server/topic_manager.h"
@@ -34,7 +46,7 @@
 
 namespace sluice::server {
 
-class Broker : public metadata::LeadershipListener {
+class Broker : public replication::ReplicationListener {
  public:
   explicit Broker(config::BrokerConfig config);
   ~Broker() override;
@@ -46,11 +58,16 @@ class Broker : public metadata::LeadershipListener {
   uint16_t BoundPort(const std::string& listener_name) const;
 
  private:
-  void OnBecomeLeader(const std::string& topic, PartitionId partition, LeaderEpoch leader_epoch,
-                      const std::vector<BrokerId>& replicas) override;
-  void OnTopicDeleted(const std::string& topic) override;
+  // replication::ReplicationListener
+  void OnBecomeLeader(const storage::TopicPartition& tp, int32_t leader_epoch) override;
+  void OnBecomeFollower(const storage::TopicPartition& tp, int32_t leader_epoch) override;
+  void OnStopReplica(const storage::TopicPartition& tp, bool deleted) override;
+  void OnPartitionChanged(const storage::TopicPartition& tp) override;
 
-  void RefreshClusterView();
+  // The topic's settings as a replica needs them (ZooKeeper overrides over broker defaults).
+  replication::PartitionConfig ConfigForTopic(const std::string& topic);
+  // Asks the controller to move this broker's leaderships away before it stops.
+  void ControlledShutdown();
   void RegisterApis();
   void RunBackgroundTasks();
   void ObserveRequest(const RequestContext& ctx, const std::string& api, bool ok);
@@ -59,6 +76,7 @@ class Broker : public metadata::LeadershipListener {
   std::unique_ptr<metadata::ZkClient> zk_client_;
   std::unique_ptr<metadata::KafkaZkClient> kafka_zk_;
   std::unique_ptr<storage::LogManager> logs_;
+  std::unique_ptr<replication::ZkIsrWriter> isr_writer_;
   std::unique_ptr<replication::ReplicaManager> replicas_;
   MetadataCache metadata_;
   ApiRegistry registry_;
@@ -69,9 +87,13 @@ class Broker : public metadata::LeadershipListener {
   std::unique_ptr<group::AsioScheduler> group_scheduler_;
   std::unique_ptr<group::ReplicaOffsetsLog> offsets_log_;
   std::unique_ptr<group::GroupCoordinator> group_coordinator_;
+  std::unique_ptr<ProducerIdManager> producer_ids_;
   std::unique_ptr<TopicManager> topics_;
   std::unique_ptr<BrokerServices> services_;
   std::unique_ptr<metadata::ControllerBroker> controller_;
+  // controller_ once registered (Start succeeded), for request threads reading the broker
+  // epoch while start-up may still replace controller_; null before and after.
+  std::atomic<metadata::ControllerBroker*> registered_controller_{nullptr};
   std::unique_ptr<admin::AdminServer> admin_server_;
 
   std::atomic<bool> ready_{false};

@@ -2,6 +2,9 @@
 // owns them all and outlives every request.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include "broker/config/broker_config.h"
 #include "broker/metadata/kafka_zk_client.h"
 #include "broker/replication/replica_manager.h"
@@ -22,6 +25,16 @@ struct BrokerServices {
   Purgatory& purgatory;
   TopicManager& topics;
   metrics::Registry& metrics;  // names in broker/admin/broker_metrics.h
+  // This broker's epoch: the czxid of its /brokers/ids/<id> registration (KIP-380), -1 before
+  // it registered. Controller requests carrying an older one are STALE_BROKER_EPOCH.
+  std::function<int64_t()> broker_epoch;
 };
+
+// Kafka's KafkaApis.isBrokerEpochStale: a controller request from before this broker's current
+// registration (-1 in the request: not sent, never stale).
+inline bool IsBrokerEpochStale(const BrokerServices& services, int64_t request_broker_epoch) {
+  if (request_broker_epoch < 0) return false;
+  return request_broker_epoch < services.broker_epoch();
+}
 
 }  // namespace sluice::server

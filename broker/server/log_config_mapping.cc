@@ -33,6 +33,16 @@ Result<storage::LogConfig> LogConfigForTopic(const config::BrokerConfig& broker,
   return ToLogConfig(*settings);
 }
 
+Result<replication::PartitionConfig> PartitionConfigForTopic(
+    const config::BrokerConfig& broker, const std::map<std::string, std::string>& overrides) {
+  Result<config::TopicLogSettings> settings = config::ResolveTopicLogSettings(broker, overrides);
+  if (!settings.ok()) return settings.status();
+  replication::PartitionConfig out;
+  out.log = ToLogConfig(*settings);
+  out.min_insync_replicas = settings->min_insync_replicas;
+  return out;
+}
+
 storage::LogCleanerConfig CleanerConfigFor(const config::BrokerConfig& broker) {
   storage::LogCleanerConfig out;
   out.backoff_ms = broker.log_cleaner_backoff_ms;

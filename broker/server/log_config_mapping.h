@@ -9,6 +9,7 @@
 
 #include "broker/config/broker_config.h"
 #include "broker/config/topic_config.h"
+#include "broker/replication/replication_types.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_config.h"
 #include "libs/base/status.h"
@@ -26,6 +27,11 @@ storage::LogConfig ToLogConfig(const config::TopicLogSettings& settings);
 // (/config/topics/<t>). InvalidArgument, naming key and value, for an invalid override.
 Result<storage::LogConfig> LogConfigForTopic(const config::BrokerConfig& broker,
                                              const std::map<std::string, std::string>& overrides);
+
+// What a partition replica needs of its topic's configuration: the LogConfig above and
+// min.insync.replicas (topic override, else the broker's). InvalidArgument as LogConfigForTopic.
+Result<replication::PartitionConfig> PartitionConfigForTopic(
+    const config::BrokerConfig& broker, const std::map<std::string, std::string>& overrides);
 
 // The log cleaner's settings: log.cleaner.backoff.ms and log.cleaner.dedupe.buffer.size
 // (log.cleaner.enable decides whether the broker starts it at all).

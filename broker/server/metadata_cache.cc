@@ -20,6 +20,31 @@ int32_t MetadataCache::controller_id() const {
   std::shared_lock lock(mu_);
   return controller_id_;
 }
+std::vector<std::string> MetadataCache::Apply(const MetadataUpdate& update) {
+  std::unique_lock lock(mu_);
+  controller_id_ = update.controller_id;
+  brokers_ = update.live_brokers;
+  std::vector<std::string> removed;
+  for (const auto& p : update.partitions) {
+    if (p.state.leader == kLeaderDuringDelete) {
+      auto it = topics_.find(p.topic);
+      if (it == topics_.end()) continue;
+      it->second.partitions.erase(p.state.partition);
+      if (it->second.partitions.empty()) {
+        topics_.erase(it);
+        removed.push_back(p.topic);
+      }
+      continue;
+    }
+    TopicMetadata& t = topics_[p.topic];
+    t.name = p.topic;
+    t.is_internal = p.topic == "__consumer_offsets" || p.topic == "__transaction_state";
+    if (p.topic_id) t.topic_id = *p.topic_id;
+    t.partitions[p.state.partition] = p.state;
+  }
+  return removed;
+}
+
 void MetadataCache::SetBrokers(std::vector<BrokerEndpoint> brokers) {
   std::unique_lock lock(mu_);
   brokers_ = std::move(brokers);

@@ -2,8 +2,12 @@
 // finds partition leaders: live brokers and their endpoints, the controller broker, and every
 // topic's partitions with leader, leader epoch, replicas and ISR.
 //
-// Filled from ZooKeeper (broker registrations, topic and partition-state znodes) as the
-// metadata layer reports changes. Thread-safe: readers get copies under a shared lock.
+// Filled by the controller broker's UpdateMetadata requests (handlers/update_metadata.cc), as
+// Kafka's MetadataCache is: each request replaces the live brokers and the controller id and
+// upserts (or, for leader -2, removes) the partition states it carries. The cluster id comes
+// from ZooKeeper at start. Controller-epoch fencing is not here: the ReplicaManager keeps the
+// one latest controller epoch for LeaderAndIsr, StopReplica and UpdateMetadata alike. Thread-safe:
+// readers get copies under a shared lock.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +36,23 @@ struct PartitionMetadata {
   int32_t leader_epoch = 0;
   std::vector<int32_t> replicas;
   std::vector<int32_t> isr;
+  std::vector<int32_t> offline_replicas;  // replicas whose log dir is offline (UpdateMetadata v4+)
+};
+
+// Kafka's LeaderAndIsr.LeaderDuringDelete: an UpdateMetadata partition state with this leader
+// says the topic is being deleted; the cache drops the partition.
+inline constexpr int32_t kLeaderDuringDelete = -2;
+
+// One UpdateMetadata request, decoded (handlers/update_metadata.cc builds it from any version).
+struct MetadataUpdate {
+  int32_t controller_id = -1;
+  std::vector<BrokerEndpoint> live_brokers;  // every endpoint of every live broker
+  struct Partition {
+    std::string topic;
+    std::optional<kafka::Uuid> topic_id;  // v7+, when not the zero UUID
+    PartitionMetadata state;              // state.leader == kLeaderDuringDelete: remove it
+  };
+  std::vector<Partition> partitions;
 };
 
 struct TopicMetadata {
@@ -52,6 +73,11 @@ class MetadataCache {
   std::vector<BrokerEndpoint> brokers() const;
   std::optional<BrokerEndpoint> broker(int32_t id) const;
 
+  // Kafka's MetadataCache.updateMetadata: replaces the live brokers and the controller id, then
+  // applies each partition state in order (a deleted partition's topic goes when its last
+  // partition does). Returns the topics that disappeared.
+  std::vector<std::string> Apply(const MetadataUpdate& update);
+
   // Adds the topic when missing; replaces the partition's metadata.
   void UpsertPartition(const std::string& topic, const PartitionMetadata& partition);
   void SetTopicId(const std::string& topic, const kafka::Uuid& topic_id);
@@ -64,9 +90,9 @@ class MetadataCache {
 
  private:
   mutable std::shared_mutex mu_;
-  std::string cluster_id_;                      // GUARDED_BY(mu_)
-  int32_t controller_id_ = -1;                  // GUARDED_BY(mu_)
-  std::vector<BrokerEndpoint> brokers_;         // GUARDED_BY(mu_)
+  std::string cluster_id_;                       // GUARDED_BY(mu_)
+  int32_t controller_id_ = -1;                   // GUARDED_BY(mu_)
+  std::vector<BrokerEndpoint> brokers_;          // GUARDED_BY(mu_)
   std::map<std::string, TopicMetadata> topics_;  // GUARDED_BY(mu_)
 };
 

@@ -3,7 +3,6 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
-#include <random>
 #include <set>
 
 #include "broker/config/topic_config.h"
@@ -41,28 +40,32 @@ std::vector<int32_t> TopicManager::LiveBrokers() const {
   return ids;
 }
 
-std::map<int32_t, std::vector<int32_t>> TopicManager::AssignReplicas(
-    const std::vector<int32_t>& brokers, int32_t partitions, int16_t replication,
-    int32_t first_partition) const {
+std::vector<assignment::BrokerRack> TopicManager::LiveBrokerRacks() const {
+  std::vector<assignment::BrokerRack> brokers;
+  auto live = zk_.GetLiveBrokers();
+  if (live.ok()) {
+    for (const auto& b : *live) brokers.push_back({b.id, b.rack});
+  } else {
+    for (const auto& b : metadata_.brokers()) brokers.push_back({b.id, b.rack});
+  }
+  std::sort(brokers.begin(), brokers.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  return brokers;
+}
+
+namespace {
+
+// Kafka's placement result in the handlers' plain-integer form.
+std::map<int32_t, std::vector<int32_t>> ToPlain(const assignment::ReplicaAssignment& placed) {
   std::map<int32_t, std::vector<int32_t>> out;
-  const int n = static_cast<int>(brokers.size());
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  const int start = std::uniform_int_distribution<int>(0, n - 1)(rng);
-  int shift = std::uniform_int_distribution<int>(0, n - 1)(rng);
-  for (int32_t i = 0; i < partitions; ++i) {
-    const int32_t p = first_partition + i;
-    if (p > 0 && p % n == 0) ++shift;
-    const int first = (p + start) % n;
-    std::vector<int32_t> replicas{brokers[first]};
-    for (int j = 0; j < replication - 1; ++j) {
-      // Kafka's replicaIndex: followers at a shift of 1 + (shift + j) % (n - 1).
-      const int offset = 1 + (shift + j) % std::max(1, n - 1);
-      replicas.push_back(brokers[(first + offset) % n]);
-    }
-    out[p] = std::move(replicas);
+  for (const auto& [p, replicas] : placed) {
+    auto& ids = out[p.value()];
+    for (BrokerId b : replicas) ids.push_back(b.value());
   }
   return out;
 }
+
+}  // namespace
 
 std::pair<TopicError, CreatedTopic> TopicManager::CreateTopic(const NewTopic& topic,
                                                               bool validate_only) {
@@ -136,10 +139,18 @@ std::pair<TopicError, CreatedTopic> TopicManager::CreateTopic(const NewTopic& to
                    " larger than available brokers: " + std::to_string(live.size()) + "."},
               created};
     }
-    assignment = AssignReplicas(live, partitions, rf, 0);
+    // As Kafka's ZkAdminManager: the live brokers with their racks; partial rack information
+    // is Kafka's AdminOperationException (an UNKNOWN_SERVER_ERROR on the wire).
+    auto placed = assignment::AssignReplicasToBrokers(LiveBrokerRacks(), partitions, rf);
+    if (!placed.ok()) return {{ErrorCode::kUnknownServerError, placed.status().message()}, created};
+    assignment = ToPlain(*placed);
   }
   created.num_partitions = static_cast<int32_t>(assignment.size());
   created.replication_factor = static_cast<int16_t>(assignment.begin()->second.size());
+  if (Status st = config::ValidateMinInsyncReplicas(topic.configs, created.replication_factor);
+      !st.ok()) {
+    return {{ErrorCode::kInvalidConfig, st.message()}, created};
+  }
   if (metadata_.topic(topic.name)) {
     return {{ErrorCode::kTopicAlreadyExists, "Topic '" + topic.name + "' already exists."},
             created};
@@ -220,7 +231,21 @@ TopicError TopicManager::CreatePartitions(const std::string& topic, int32_t tota
               "Replication factor " + std::to_string(rf) + " larger than available brokers " +
                   std::to_string(live.size())};
     }
-    added = AssignReplicas(live, total_count - old_count, rf, old_count);
+    // AdminZkClient.createNewPartitionsAssignment: start at the first broker whose id is >=
+    // partition 0's first replica, so the new partitions continue the existing layout.
+    const std::vector<assignment::BrokerRack> brokers = LiveBrokerRacks();
+    const BrokerId partition0_leader = existing.begin()->second.front();
+    int32_t start_index = 0;
+    for (size_t i = 0; i < brokers.size(); ++i) {
+      if (brokers[i].id >= partition0_leader) {
+        start_index = static_cast<int32_t>(i);
+        break;
+      }
+    }
+    auto placed = assignment::AssignReplicasToBrokers(brokers, total_count - old_count, rf,
+                                                      start_index, old_count);
+    if (!placed.ok()) return {ErrorCode::kUnknownServerError, placed.status().message()};
+    added = ToPlain(*placed);
   }
   if (validate_only) return {};
   metadata::PartitionAssignment zk_added;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/assignment/replica_assignment.h"
 #include "broker/config/broker_config.h"
 #include "broker/metadata/kafka_zk_client.h"
 #include "broker/server/metadata_cache.h"
@@ -53,8 +54,9 @@ class TopicManager {
   // INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, TOPIC_ALREADY_EXISTS, INVALID_REQUEST.
   std::pair<TopicError, CreatedTopic> CreateTopic(const NewTopic& topic, bool validate_only);
 
-  // Grows `topic` to `total_count` partitions (replicas assigned round-robin from the live
-  // brokers, or `assignment` for the new partitions).
+  // Grows `topic` to `total_count` partitions (replicas placed by Kafka's assignReplicasToBrokers
+  // starting at partition 0's leader, as AdminZkClient.createNewPartitionsAssignment does, or
+  // `assignment` for the new partitions).
   TopicError CreatePartitions(const std::string& topic, int32_t total_count,
                               const std::vector<std::vector<int32_t>>& assignment,
                               bool validate_only);
@@ -77,10 +79,9 @@ class TopicManager {
  private:
   void PollUntil(std::function<bool()> condition, std::chrono::steady_clock::time_point deadline,
                  std::function<void(bool)> done);
-  // Kafka's assignReplicasToBrokers without racks: a random start, replicas shifted per round.
-  std::map<int32_t, std::vector<int32_t>> AssignReplicas(const std::vector<int32_t>& brokers,
-                                                         int32_t partitions, int16_t replication,
-                                                         int32_t first_partition) const;
+  // Live brokers with their broker.rack, sorted by id (what Kafka's placement takes): from
+  // /brokers/ids, else from the metadata cache.
+  std::vector<assignment::BrokerRack> LiveBrokerRacks() const;
 
   const config::BrokerConfig& config_;
   metadata::KafkaZkClient& zk_;

@@ -1,8 +1,8 @@
 // Validation of the record batches a producer sends, before the Log assigns them offsets.
 //
 // Batch-level checks, plus the allocation-free record walk of kafka::ValidateRecordBatch: no
-// record is decoded or copied here, except for compacted logs (below). The Status code tells the protocol edge which Kafka
-// error to answer:
+// record is decoded or copied here, except for compacted logs (below). The Status code tells the
+// protocol edge which Kafka error to answer:
 //   OutOfRange      -> MESSAGE_TOO_LARGE (a batch over max.message.bytes) or
 //                      RECORD_LIST_TOO_LARGE (the whole append over segment.bytes)
 //   Corruption      -> CORRUPT_MESSAGE (CRC mismatch, torn or garbled framing)
@@ -31,5 +31,16 @@ struct ValidatedBatch {
 // buffer is InvalidArgument.
 Result<std::vector<ValidatedBatch>> ValidateProducerRecords(std::span<const uint8_t> records,
                                                             const LogConfig& config);
+
+// Validation of the batches a follower fetched from its leader (Log::AppendAsFollower). The
+// leader already applied the producer rules, so only the bytes are checked: framing, magic 2,
+// CRC-32C, records well formed with strictly increasing offset deltas (a compacted leader log
+// has gaps inside batches), and base offsets strictly increasing across batches (gaps between
+// batches are fine: compaction). Control batches, batches above max.message.bytes (the leader's
+// topic config may be newer) and keyless records are accepted. A trailing incomplete batch is
+// ignored: a leader may cut the last batch at the fetch size, as Kafka's does. Errors as above;
+// OutOfRange when the batches exceed segment.bytes; InvalidArgument when no complete batch.
+Result<std::vector<ValidatedBatch>> ValidateReplicatedRecords(std::span<const uint8_t> records,
+                                                              const LogConfig& config);
 
 }  // namespace sluice::storage

@@ -2,8 +2,9 @@
 //
 //   <log.dir>/meta.properties, .lock, .kafka_cleanshutdown,
 //            recovery-point-offset-checkpoint, log-start-offset-checkpoint,
-//            cleaner-offset-checkpoint
+//            cleaner-offset-checkpoint, replication-offset-checkpoint
 //   <log.dir>/<topic>-<partition>/                         a partition's log
+//   <partition dir>/leader-epoch-checkpoint
 //   <log.dir>/<topic>-<partition>.<uuid-hex32>-delete/     a log being deleted
 //   <partition dir>/<base offset, 20 digits>.log|.index|.timeindex
 //   ... plus the transient suffixes .deleted, .cleaned, .swap after any of those.
@@ -35,6 +36,11 @@ inline constexpr std::string_view kRecoveryPointCheckpointFile = "recovery-point
 inline constexpr std::string_view kLogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
 // Where compaction stopped per partition: the first dirty offset (log_cleaner.h).
 inline constexpr std::string_view kCleanerOffsetCheckpointFile = "cleaner-offset-checkpoint";
+// Each partition's high watermark (LogManager; read back at startup).
+inline constexpr std::string_view kReplicationOffsetCheckpointFile =
+    "replication-offset-checkpoint";
+// In a partition directory: the first offset of each leader epoch (leader_epoch_cache.h).
+inline constexpr std::string_view kLeaderEpochCheckpointFile = "leader-epoch-checkpoint";
 inline constexpr std::string_view kMetaPropertiesFile = "meta.properties";
 inline constexpr std::string_view kCleanShutdownFile = ".kafka_cleanshutdown";
 inline constexpr std::string_view kLockFile = ".lock";

@@ -1,5 +1,7 @@
 #include "broker/storage/log.h"
 
+#include <Poco/Logger.h>
+
 #include <algorithm>
 #include <cassert>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include "broker/storage/file_names.h"
 #include "broker/storage/log_segment.h"
 #include "broker/storage/posix_file.h"
+#include "broker/storage/segment_batch_reader.h"
 #include "libs/kafka/records/record_batch.h"
 
 namespace sluice::storage {
@@ -26,7 +29,7 @@ std::string OffsetString(Offset o) { return std::to_string(o.value()); }
 }  // namespace
 
 Log::Log(std::filesystem::path dir, TopicPartition tp, const LogConfig& config)
-    : tp_(std::move(tp)), dir_(std::move(dir)), config_(config) {}
+    : tp_(std::move(tp)), dir_(std::move(dir)), config_(config), epochs_(dir_) {}
 
 Log::~Log() = default;
 
@@ -47,7 +50,84 @@ Result<std::unique_ptr<Log>> Log::Open(const std::filesystem::path& dir, const T
   log->high_watermark_ = loaded->log_end_offset;
   log->recovery_stats_ = loaded->stats;
   log->last_flush_time_ = WallClockNow();
+  SLUICE_RETURN_IF_ERROR(log->LoadLeaderEpochs(options));
   return log;
+}
+
+Status Log::LoadLeaderEpochs(const LogLoadOptions& options) {
+  auto stored = LeaderEpochCache::Load(dir_);
+  Offset scan_from = log_end_offset_;  // nothing to scan after a clean shutdown
+  bool rebuild = false;
+  if (stored.ok()) {
+    epochs_ = std::move(*stored);
+    // The checkpoint is written before the records it describes are fsynced, so it covers
+    // everything below the recovery point; batches after it may carry epochs it lacks.
+    if (!options.clean_shutdown) scan_from = std::max(options.recovery_point, log_start_offset_);
+  } else if (stored.status().code() == Status::Code::kNotFound ||
+             stored.status().code() == Status::Code::kCorruption) {
+    if (stored.status().code() == Status::Code::kCorruption) {
+      Poco::Logger::get("server").warning("Rebuilding the leader epoch cache of %s: %s",
+                                          PartitionDirName(tp_), stored.status().ToString());
+    }
+    epochs_ = LeaderEpochCache(dir_);
+    scan_from = log_start_offset_;
+    rebuild = true;
+  } else {
+    return stored.status();
+  }
+  // Entries at or past the end describe records the crash (or recovery) took away.
+  SLUICE_RETURN_IF_ERROR(epochs_.TruncateFromEnd(log_end_offset_));
+  SLUICE_RETURN_IF_ERROR(ScanLeaderEpochs(scan_from));
+  SLUICE_RETURN_IF_ERROR(TruncateEpochsFromStart());
+  if (rebuild && log_end_offset_ > log_start_offset_) {
+    recovery_stats_.leader_epochs_rebuilt = true;
+    // Written even when empty (a log of epoch-less batches), so the next open need not scan.
+    SLUICE_RETURN_IF_ERROR(epochs_.Persist(/*force=*/true));
+  }
+  return epochs_.Persist();
+}
+
+Status Log::ScanLeaderEpochs(Offset from) {
+  if (from >= log_end_offset_) return Status::Ok();
+  auto it = segments_.upper_bound(from);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    const LogSegment& segment = *it->second;
+    SegmentBatchReader reader(segment.log_file(), 0, segment.size());
+    while (true) {
+      auto next = reader.Next();
+      if (!next.ok()) return next.status();  // recovery validated these bytes: a real failure
+      if (!next->has_value()) break;
+      const kafka::RecordBatchHeader& header = (*next)->header;
+      if (header.last_offset() < from.value() || header.partition_leader_epoch < 0) continue;
+      std::optional<int32_t> latest = epochs_.LatestEpoch();
+      if (latest && header.partition_leader_epoch <= *latest) continue;
+      SLUICE_RETURN_IF_ERROR(
+          epochs_.Assign(header.partition_leader_epoch, Offset(header.base_offset)));
+    }
+  }
+  return Status::Ok();
+}
+
+void Log::RecordEpochs(const std::vector<EpochEntry>& appended) {
+  for (const EpochEntry& entry : appended) {
+    if (entry.epoch < 0) continue;
+    Status recorded = epochs_.Assign(entry.epoch, entry.start_offset);
+    if (!recorded.ok()) {
+      Poco::Logger::get("server").error(
+          "Could not write the leader epoch checkpoint of %s (kept in memory, retried at the "
+          "next change): %s",
+          PartitionDirName(tp_), recorded.ToString());
+    }
+  }
+}
+
+Status Log::TruncateEpochsFromStart() {
+  // Only when the cache reaches below the log start: retention passes that move nothing must
+  // not rewrite the file.
+  std::optional<EpochEntry> earliest = epochs_.EarliestEntry();
+  if (!earliest || earliest->start_offset >= log_start_offset_) return epochs_.Persist();
+  return epochs_.TruncateFromStart(log_start_offset_);
 }
 
 std::filesystem::path Log::dir() const {
@@ -130,24 +210,102 @@ Result<AppendInfo> Log::Append(std::span<const uint8_t> records, LeaderEpoch lea
     info.log_append_time = log_append_time ? now : TimestampMs(-1);
     log_end_offset_ = last_offset + 1;
     info.log_start_offset = log_start_offset_;
+    RecordEpochs({{leader_epoch.value(), info.first_offset}});
     should_flush = log_end_offset_ - recovery_point_ >= config_.flush_messages;
   }
   if (should_flush) SLUICE_RETURN_IF_ERROR(Flush(info.last_offset + 1));
   return info;
 }
 
-Status Log::Roll(TimestampMs now) {
+Result<AppendInfo> Log::AppendAsFollower(std::span<const uint8_t> records, TimestampMs now) {
+  LogConfig config = this->config();
+  // As in Append, the CRC check over every byte runs before taking the lock.
+  auto validated = ValidateReplicatedRecords(records, config);
+  if (!validated.ok()) return validated.status();
+  const ValidatedBatch& last_batch = validated->back();
+  std::span<const uint8_t> bytes =
+      records.first(last_batch.position + last_batch.header.total_size());
+  std::vector<AppendedBatch> batches;
+  std::vector<EpochEntry> epochs;
+  batches.reserve(validated->size());
+  TimestampMs max_timestamp = kNoTimestamp;
+  for (const ValidatedBatch& v : *validated) {
+    TimestampMs batch_max(v.header.max_timestamp);
+    batches.push_back(
+        {static_cast<int32_t>(v.header.total_size()), Offset(v.header.last_offset()), batch_max});
+    max_timestamp = std::max(max_timestamp, batch_max);
+    epochs.push_back({v.header.partition_leader_epoch, Offset(v.header.base_offset)});
+  }
+  const Offset first_offset(validated->front().header.base_offset);
+  const Offset last_offset = batches.back().last_offset;
+
+  AppendInfo info;
+  bool should_flush = false;
+  {
+    WriterLock lock(mu_);
+    SLUICE_RETURN_IF_ERROR(CheckUsable());
+    if (first_offset < log_end_offset_) {
+      return Status::InvalidArgument("replicated batch base offset " + OffsetString(first_offset) +
+                                     " is below the log end offset " +
+                                     OffsetString(log_end_offset_) + " of " +
+                                     PartitionDirName(tp_));
+    }
+    if (ActiveSegment().ShouldRoll(static_cast<int64_t>(bytes.size()), max_timestamp, last_offset,
+                                   now, config_)) {
+      SLUICE_RETURN_IF_ERROR(Roll(now, first_offset));
+    }
+    LogSegment& active = ActiveSegment();
+    Status written = active.Append(bytes, batches);
+    if (!written.ok()) {
+      if (active.damaged()) offline_ = true;
+      return written;
+    }
+    info.first_offset = first_offset;
+    info.last_offset = last_offset;
+    info.log_append_time = TimestampMs(-1);
+    log_end_offset_ = last_offset + 1;
+    info.log_start_offset = log_start_offset_;
+    RecordEpochs(epochs);
+    should_flush = log_end_offset_ - recovery_point_ >= config_.flush_messages;
+  }
+  if (should_flush) SLUICE_RETURN_IF_ERROR(Flush(info.last_offset + 1));
+  return info;
+}
+
+std::optional<int32_t> Log::LatestEpoch() const {
+  ReaderLock lock(mu_);
+  return epochs_.LatestEpoch();
+}
+
+std::pair<int32_t, Offset> Log::EndOffsetForEpoch(int32_t requested_epoch) const {
+  ReaderLock lock(mu_);
+  return epochs_.EndOffsetFor(requested_epoch, log_end_offset_);
+}
+
+Status Log::BeginLeaderEpoch(int32_t leader_epoch) {
+  WriterLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  return epochs_.Assign(leader_epoch, log_end_offset_);
+}
+
+std::vector<EpochEntry> Log::LeaderEpochEntries() const {
+  ReaderLock lock(mu_);
+  return epochs_.entries();
+}
+
+Status Log::Roll(TimestampMs now, std::optional<Offset> base) {
   LogSegment& old_active = ActiveSegment();
   if (old_active.empty()) return Status::Ok();  // nothing to roll away from
+  const Offset new_base = std::max(log_end_offset_, base.value_or(log_end_offset_));
   SLUICE_RETURN_IF_ERROR(old_active.OnBecomeInactive());
-  auto created = LogSegment::Create(dir_, log_end_offset_, LogSegment::OptionsFrom(config_), now);
+  auto created = LogSegment::Create(dir_, new_base, LogSegment::OptionsFrom(config_), now);
   if (!created.ok()) {
     // Regrow the old segment's indexes. If even that fails the log is still consistent: the
     // trimmed indexes report full, so the next append tries the roll again.
     (void)old_active.OnBecomeActive();
     return created.status();
   }
-  segments_.emplace(log_end_offset_, std::move(*created));
+  segments_.emplace(new_base, std::move(*created));
   dir_needs_sync_ = true;
   return Status::Ok();
 }
@@ -289,7 +447,7 @@ Status Log::DeleteOldestSegments(size_t count, TimestampMs now) {
   log_start_offset_ = std::max(log_start_offset_, segments_.begin()->second->base_offset());
   high_watermark_ = std::max(high_watermark_, log_start_offset_);
   recovery_point_ = std::max(recovery_point_, log_start_offset_);
-  return Status::Ok();
+  return TruncateEpochsFromStart();
 }
 
 void Log::DeleteExpiredFiles(TimestampMs now) {
@@ -315,6 +473,7 @@ Result<Offset> Log::DeleteRecordsBefore(Offset offset, TimestampMs now) {
     return next != nullptr && next->base_offset() <= log_start;
   });
   SLUICE_RETURN_IF_ERROR(DeleteOldestSegments(count, now));
+  SLUICE_RETURN_IF_ERROR(TruncateEpochsFromStart());
   return log_start_offset_;
 }
 
@@ -323,19 +482,11 @@ Status Log::TruncateTo(Offset offset, TimestampMs now) {
   WriterLock lock(mu_);
   SLUICE_RETURN_IF_ERROR(CheckUsable());
   if (offset >= log_end_offset_) return Status::Ok();
+  bool emptied = false;
   if (segments_.begin()->first > offset) {
-    // Truncate fully and start over at `offset`.
-    auto created = LogSegment::Create(dir_, offset, LogSegment::OptionsFrom(config_), now);
-    SegmentMap old = std::move(segments_);
-    segments_.clear();
-    for (auto& [base, segment] : old) SLUICE_RETURN_IF_ERROR(ScheduleDeletion(segment, now));
-    if (!created.ok()) {
-      offline_ = true;
-      return created.status();
-    }
-    segments_.emplace(offset, std::move(*created));
-    dir_needs_sync_ = true;
+    SLUICE_RETURN_IF_ERROR(StartOverAt(offset, now));
     log_start_offset_ = offset;
+    emptied = true;
   } else {
     while (segments_.rbegin()->first > offset) {
       auto last = std::prev(segments_.end());
@@ -355,7 +506,45 @@ Status Log::TruncateTo(Offset offset, TimestampMs now) {
   log_start_offset_ = std::min(log_start_offset_, log_end_offset_);
   high_watermark_ = std::min(high_watermark_, log_end_offset_);
   recovery_point_ = std::min(recovery_point_, log_end_offset_);
-  return Status::Ok();
+  // Kafka's truncateTo / truncateFullyAndStartAt: the epochs of the removed records go with them.
+  if (emptied) return epochs_.Clear();
+  return epochs_.TruncateFromEnd(log_end_offset_);
+}
+
+Status Log::StartOverAt(Offset offset, TimestampMs now) {
+  // The old segments are renamed *.deleted first, so that one based at `offset` cannot clash
+  // with the new one.
+  SegmentMap old = std::move(segments_);
+  segments_.clear();
+  Status status = Status::Ok();
+  for (auto& [base, segment] : old) {
+    if (status.ok()) status = ScheduleDeletion(segment, now);
+  }
+  if (status.ok()) {
+    auto created = LogSegment::Create(dir_, offset, LogSegment::OptionsFrom(config_), now);
+    if (created.ok()) {
+      segments_.emplace(offset, std::move(*created));
+      dir_needs_sync_ = true;
+      return Status::Ok();
+    }
+    status = created.status();
+  }
+  // Offline from here on; the old map is put back only so that the segment map is never empty.
+  segments_ = std::move(old);
+  offline_ = true;
+  return status;
+}
+
+Status Log::TruncateFullyAndStartAt(Offset offset, TimestampMs now) {
+  if (offset < Offset(0)) return Status::InvalidArgument("negative start offset");
+  WriterLock lock(mu_);
+  SLUICE_RETURN_IF_ERROR(CheckUsable());
+  SLUICE_RETURN_IF_ERROR(StartOverAt(offset, now));
+  log_start_offset_ = offset;
+  log_end_offset_ = offset;
+  high_watermark_ = offset;
+  recovery_point_ = offset;
+  return epochs_.Clear();
 }
 
 Result<int> Log::ApplyRetention(TimestampMs now) {
@@ -484,7 +673,8 @@ Status Log::Close() {
   recovery_point_ = log_end_offset_;
   SLUICE_RETURN_IF_ERROR(ActiveSegment().OnBecomeInactive());
   // The trim changed the index files' lengths; make that durable too.
-  return ActiveSegment().Flush();
+  SLUICE_RETURN_IF_ERROR(ActiveSegment().Flush());
+  return epochs_.Persist();
 }
 
 void Log::CloseForDeletion() {

@@ -12,9 +12,18 @@
 // Other codes are listed per method.
 //
 // Offsets: the log holds [LogStartOffset(), LogEndOffset()). Consumers may read below
-// HighWatermark(); on a single broker the server sets it to LogEndOffset() after each append.
+// HighWatermark(), which the replication layer sets (the minimum log end offset over the ISR on
+// a leader, min(leader's high watermark, own log end offset) on a follower); Open starts it at
+// LogEndOffset() and LogManager then loads it from replication-offset-checkpoint.
 // The recovery point is the offset below which everything has been fsynced; after a crash only
 // the segments from the one holding it onward are re-validated.
+//
+// Leader epochs: the log owns its LeaderEpochCache (leader_epoch_cache.h), persisted as
+// <dir>/leader-epoch-checkpoint. Invariant, kept under the exclusive lock by every method that
+// changes the log: each cache entry starts inside [LogStartOffset(), LogEndOffset()] (an entry
+// may start exactly at LogEndOffset() after BeginLeaderEpoch), and each batch's
+// partitionLeaderEpoch is the cache's epoch for the batch's base offset. Open restores it after
+// a crash (see Open).
 #pragma once
 
 #include <cstdint>
@@ -23,8 +32,10 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
+#include "broker/storage/leader_epoch_cache.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/log_recovery.h"
 #include "broker/storage/thread_annotations.h"
@@ -84,6 +95,12 @@ class Log {
   // Opens (creating when missing) the partition directory `dir` and loads it, running recovery
   // (log_recovery.h) when the last shutdown was not clean. Fails with IoError when files cannot
   // be opened; damaged data is repaired by truncation, not reported as an error.
+  // The leader epoch cache is loaded from leader-epoch-checkpoint and then made consistent with
+  // what recovery kept: entries starting at or past the log end offset are dropped (their
+  // records were lost in the crash), epochs of batches from the recovery point on that the file
+  // lacks are added (Kafka's LogSegment.recover), and the first entry is moved up to the log
+  // start offset. A missing or unreadable file is rebuilt from the partitionLeaderEpoch of
+  // every batch header (recovery_stats().leader_epochs_rebuilt).
   static Result<std::unique_ptr<Log>> Open(const std::filesystem::path& dir,
                                            const TopicPartition& tp, const LogConfig& config,
                                            const LogLoadOptions& options);
@@ -111,8 +128,49 @@ class Log {
   //   InvalidArgument  INVALID_RECORD (magic != 2, control batch, inconsistent counts/deltas,
   //                    a record without a key when cleanup.policy includes compact)
   //   IoError          KAFKA_STORAGE_ERROR
+  // A `leader_epoch` >= 0 that differs from LatestEpoch() is recorded in the leader epoch cache
+  // as starting at the append's first offset (Kafka's rules, leader_epoch_cache.h: a lower
+  // epoch than the latest removes the newer entries). The cache is updated after the write
+  // succeeded; if its checkpoint cannot be written the append still succeeds (the records are
+  // on disk) and the file is rewritten at the next change or at Close.
   Result<AppendInfo> Append(std::span<const uint8_t> records, LeaderEpoch leader_epoch,
                             TimestampMs now) SLUICE_EXCLUDES(mu_);
+
+  // Appends batches exactly as the leader wrote them (replication): offsets, partitionLeaderEpoch,
+  // timestamps and attributes are kept and nothing is re-stamped. Validation is
+  // ValidateReplicatedRecords (append_validation.h): framing and CRC-32C, offsets increasing
+  // within and across batches; a trailing incomplete batch is ignored. The first batch's base
+  // offset must be >= LogEndOffset() (a gap is accepted: the leader's log may be compacted);
+  // the log end offset becomes the last batch's last offset + 1. Each batch with
+  // partitionLeaderEpoch >= 0 is recorded in the leader epoch cache at its base offset when the
+  // epoch is newer than LatestEpoch() (or starts below it). When a roll is needed the new segment
+  // is based at the first batch's base offset. The high watermark is not moved (the caller sets
+  // it). The returned AppendInfo has the first batch's base offset, the last batch's last
+  // offset and log_append_time -1.
+  // Status codes: InvalidArgument (base offset below LogEndOffset(), offsets not increasing,
+  // magic != 2, no complete batch), Corruption (CRC mismatch, torn framing), OutOfRange (more
+  // than segment.bytes), IoError (KAFKA_STORAGE_ERROR; the log is left as before or offline).
+  Result<AppendInfo> AppendAsFollower(std::span<const uint8_t> records, TimestampMs now)
+      SLUICE_EXCLUDES(mu_);
+
+  // The latest leader epoch the log holds records of (or that BeginLeaderEpoch recorded);
+  // nullopt when the epoch cache is empty.
+  std::optional<int32_t> LatestEpoch() const SLUICE_EXCLUDES(mu_);
+  // OffsetForLeaderEpoch, Kafka's LeaderEpochFileCache.endOffsetFor: for `requested_epoch` the
+  // pair (largest cached epoch <= requested_epoch, end offset of that epoch = start offset of
+  // the next higher cached epoch, or LogEndOffset() when requested_epoch is the latest epoch).
+  // (-1, -1) when requested_epoch is -1, newer than every cached epoch, or the cache is empty;
+  // (requested_epoch, first entry's start offset) when requested_epoch is older than every
+  // cached epoch (those records were deleted), as Kafka 2.8 answers.
+  std::pair<int32_t, Offset> EndOffsetForEpoch(int32_t requested_epoch) const SLUICE_EXCLUDES(mu_);
+  // A new leader records that `leader_epoch` starts at the current LogEndOffset() before it
+  // appends anything (Kafka's Partition.makeLeader -> maybeAssignEpochStartOffset), so that
+  // OffsetForLeaderEpoch tells followers of the previous epoch where it ended even while the new
+  // leader has written nothing. A no-op when leader_epoch is already the latest epoch.
+  // InvalidArgument for a negative epoch; IoError when the checkpoint cannot be written.
+  Status BeginLeaderEpoch(int32_t leader_epoch) SLUICE_EXCLUDES(mu_);
+  // A copy of the epoch cache's entries (oldest first), for tests and diagnostics.
+  std::vector<EpochEntry> LeaderEpochEntries() const SLUICE_EXCLUDES(mu_);
 
   // Reads whole batches starting with the one that holds `start`: at most `max_bytes`, except
   // that with `min_one_batch` the first batch comes whole even when larger (KIP-74), never a
@@ -149,14 +207,25 @@ class Log {
 
   // DeleteRecords: moves the log start offset up to `offset` and deletes the segments wholly
   // below it. OutOfRange when offset > HighWatermark(). Returns the new log start offset (never
-  // lower than before).
+  // lower than before). The leader epoch cache is truncated from the start to it (Kafka's
+  // truncateFromStart: the epoch holding the new start offset is kept, starting there).
   Result<Offset> DeleteRecordsBefore(Offset offset, TimestampMs now) SLUICE_EXCLUDES(mu_);
 
   // Removes every batch from the one holding `offset` onward (replication: follower
   // truncation). A no-op when offset >= LogEndOffset(). When offset is below the first segment
   // the log is emptied and restarts at `offset`. High watermark, recovery point and log start
-  // offset are lowered to the new end when above it. InvalidArgument for a negative offset.
+  // offset are lowered to the new end when above it. The leader epoch cache loses the entries
+  // starting at or after the new end (all of them when the log was emptied).
+  // InvalidArgument for a negative offset.
   Status TruncateTo(Offset offset, TimestampMs now) SLUICE_EXCLUDES(mu_);
+
+  // Kafka's truncateFullyAndStartAt: removes every segment and restarts the log empty at
+  // `offset`, which becomes the log start and end offset, high watermark and recovery point;
+  // the leader epoch cache is cleared. For a follower whose log end offset fell below the
+  // leader's log start offset (its fetch was OFFSET_OUT_OF_RANGE), or whose log is ahead of an
+  // empty leader. InvalidArgument for a negative offset; IoError (the log goes offline) when the
+  // files cannot be renamed or created.
+  Status TruncateFullyAndStartAt(Offset offset, TimestampMs now) SLUICE_EXCLUDES(mu_);
 
   // One retention pass (Kafka's deleteOldSegments for cleanup.policy=delete): deletes whole
   // segments from the oldest while (a) their largest timestamp is more than retention.ms
@@ -164,7 +233,9 @@ class Log {
   // or (c) they lie wholly below the log start offset. A segment is deleted only when the high
   // watermark has passed its end; the active segment counts too (a new empty one is rolled
   // first), unless it is empty. Deleted segments are renamed *.deleted and unlinked
-  // file.delete.delay.ms later (by a later pass). Returns the number of segments deleted.
+  // file.delete.delay.ms later (by a later pass). When the log start offset moves, the leader
+  // epoch cache is truncated from the start as for DeleteRecordsBefore. Returns the number of
+  // segments deleted.
   Result<int> ApplyRetention(TimestampMs now) SLUICE_EXCLUDES(mu_);
 
   // --- For compaction (log_cleaner.h, log_compactor.h); request handlers never call these. ---
@@ -190,8 +261,9 @@ class Log {
   // What Open's load/recovery did (constant afterwards).
   const RecoveryStats& recovery_stats() const { return recovery_stats_; }
 
-  // Flushes, trims the active segment's indexes (FORMAT.md: indexes are trimmed on close) and
-  // closes. Afterwards every method returns Unavailable. Idempotent.
+  // Flushes, trims the active segment's indexes (FORMAT.md: indexes are trimmed on close),
+  // rewrites leader-epoch-checkpoint if an earlier write of it failed, and closes. Afterwards
+  // every method returns Unavailable. Idempotent.
   Status Close() SLUICE_EXCLUDES(mu_);
   // Closes without flushing and forgets the directory was ours (LogManager::DeleteLog renames
   // and removes it next).
@@ -208,8 +280,21 @@ class Log {
 
   Status CheckUsable() const SLUICE_REQUIRES_SHARED(mu_);
   LogSegment& ActiveSegment() const SLUICE_REQUIRES_SHARED(mu_);
-  // Makes a new empty active segment at LogEndOffset().
-  Status Roll(TimestampMs now) SLUICE_REQUIRES(mu_);
+  // Makes a new empty active segment at max(LogEndOffset(), base) (a follower's append may start
+  // past the log end offset).
+  Status Roll(TimestampMs now, std::optional<Offset> base = std::nullopt) SLUICE_REQUIRES(mu_);
+  // Replaces every segment by one empty segment at `offset` (old ones scheduled for deletion);
+  // offsets and the epoch cache are the caller's. On failure the log is offline.
+  Status StartOverAt(Offset offset, TimestampMs now) SLUICE_REQUIRES(mu_);
+  // Open's half of the leader epoch invariant (see Open).
+  Status LoadLeaderEpochs(const LogLoadOptions& options) SLUICE_REQUIRES(mu_);
+  // Adds the epochs of batches holding offsets >= `from` that are newer than the cache's latest.
+  Status ScanLeaderEpochs(Offset from) SLUICE_REQUIRES(mu_);
+  // Records the epochs of appended batches (shared by Append and AppendAsFollower); a failed
+  // checkpoint write is logged, not returned: the records are already in the log.
+  void RecordEpochs(const std::vector<EpochEntry>& appended) SLUICE_REQUIRES(mu_);
+  // After the log start offset moved.
+  Status TruncateEpochsFromStart() SLUICE_REQUIRES(mu_);
   // Deletes the first `count` segments (rolling first if that is all of them).
   Status DeleteOldestSegments(size_t count, TimestampMs now) SLUICE_REQUIRES(mu_);
   // Removes `segment` from service: renamed *.deleted, unlinked after file.delete.delay.ms.
@@ -235,6 +320,7 @@ class Log {
   Offset log_end_offset_ SLUICE_GUARDED_BY(mu_);
   Offset high_watermark_ SLUICE_GUARDED_BY(mu_);
   Offset recovery_point_ SLUICE_GUARDED_BY(mu_);
+  LeaderEpochCache epochs_ SLUICE_GUARDED_BY(mu_);
   TimestampMs last_flush_time_ SLUICE_GUARDED_BY(mu_);
   bool dir_needs_sync_ SLUICE_GUARDED_BY(mu_) =
       false;  // a segment was created since the last flush

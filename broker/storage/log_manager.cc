@@ -57,13 +57,15 @@ Status CheckOrWriteMetaProperties(const std::filesystem::path& dir, BrokerId bro
   return Status::Ok();
 }
 
+// `consequence` says what an unreadable file means for its logs.
 OffsetCheckpoint ReadCheckpointOrWarn(const std::filesystem::path& path,
-                                      std::vector<std::string>& warnings) {
+                                      std::vector<std::string>& warnings,
+                                      std::string_view consequence) {
   auto checkpoint = ReadOffsetCheckpointFile(path);
   if (checkpoint.ok()) return std::move(*checkpoint);
   if (checkpoint.status().code() != Status::Code::kNotFound) {
     warnings.push_back("ignoring unreadable " + path.string() + " (" +
-                       checkpoint.status().ToString() + "); its logs are recovered from offset 0");
+                       checkpoint.status().ToString() + "); " + std::string(consequence));
   }
   return {};
 }
@@ -86,10 +88,14 @@ Result<DirLoad> LoadDirectory(const std::filesystem::path& dir, BrokerId broker_
   Status meta = CheckOrWriteMetaProperties(dir, broker_id, cluster_id);
   if (!meta.ok()) return fail(meta);
   const bool clean = std::filesystem::exists(dir / kCleanShutdownFile, ec);
+  constexpr std::string_view kFullRecovery = "its logs are recovered from offset 0";
   OffsetCheckpoint recovery_points =
-      ReadCheckpointOrWarn(dir / kRecoveryPointCheckpointFile, load.report.warnings);
-  OffsetCheckpoint log_starts =
-      ReadCheckpointOrWarn(dir / kLogStartOffsetCheckpointFile, load.report.warnings);
+      ReadCheckpointOrWarn(dir / kRecoveryPointCheckpointFile, load.report.warnings, kFullRecovery);
+  OffsetCheckpoint log_starts = ReadCheckpointOrWarn(dir / kLogStartOffsetCheckpointFile,
+                                                     load.report.warnings, kFullRecovery);
+  OffsetCheckpoint high_watermarks =
+      ReadCheckpointOrWarn(dir / kReplicationOffsetCheckpointFile, load.report.warnings,
+                           "its logs start with the high watermark at the log start offset");
 
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (!entry.is_directory()) continue;
@@ -115,6 +121,14 @@ Result<DirLoad> LoadDirectory(const std::filesystem::path& dir, BrokerId broker_
     }
     auto log = Log::Open(entry.path(), *tp, config, options);
     if (!log.ok()) return fail(log.status());
+    // Kafka's Partition.createLog: the checkpointed high watermark, 0 when there is none,
+    // clamped into the log. Never the log end offset: records past the last checkpointed high
+    // watermark may be uncommitted, and the leader moves it up once the ISR has them.
+    Offset high_watermark(0);
+    if (auto hw = high_watermarks.find(*tp); hw != high_watermarks.end()) {
+      high_watermark = hw->second;
+    }
+    (*log)->SetHighWatermark(high_watermark);
     load.report.logs_loaded++;
     load.report.segments_recovered += (*log)->recovery_stats().segments_recovered;
     load.report.bytes_truncated += (*log)->recovery_stats().bytes_truncated;
@@ -265,21 +279,26 @@ std::vector<std::shared_ptr<Log>> LogManager::AllLogs() const {
 Status LogManager::WriteCheckpoints() {
   std::vector<OffsetCheckpoint> recovery_points(dirs_.size());
   std::vector<OffsetCheckpoint> log_starts(dirs_.size());
+  std::vector<OffsetCheckpoint> high_watermarks(dirs_.size());
   {
     MutexLock lock(mu_);
     for (const auto& [tp, entry] : logs_) {
       recovery_points[entry.dir_index][tp] = entry.log->RecoveryPoint();
       log_starts[entry.dir_index][tp] = entry.log->LogStartOffset();
+      high_watermarks[entry.dir_index][tp] = entry.log->HighWatermark();
     }
   }
   Status first_error = Status::Ok();
   for (size_t i = 0; i < dirs_.size(); ++i) {
     if (dirs_[i].lock_fd < 0) continue;
-    Status a =
-        WriteOffsetCheckpointFile(dirs_[i].path / kRecoveryPointCheckpointFile, recovery_points[i]);
-    Status b =
-        WriteOffsetCheckpointFile(dirs_[i].path / kLogStartOffsetCheckpointFile, log_starts[i]);
-    if (first_error.ok()) first_error = a.ok() ? b : a;
+    for (Status written :
+         {WriteOffsetCheckpointFile(dirs_[i].path / kRecoveryPointCheckpointFile,
+                                    recovery_points[i]),
+          WriteOffsetCheckpointFile(dirs_[i].path / kLogStartOffsetCheckpointFile, log_starts[i]),
+          WriteOffsetCheckpointFile(dirs_[i].path / kReplicationOffsetCheckpointFile,
+                                    high_watermarks[i])}) {
+      if (first_error.ok()) first_error = written;
+    }
   }
   return first_error;
 }
@@ -322,7 +341,8 @@ Status LogManager::FlushDirtyLogs(TimestampMs now) {
 std::vector<std::string> LogManager::StartCleaner(const LogCleanerConfig& config) {
   MutexLock lock(mu_);
   if (cleaner_ || closed_) return {};
-  cleaner_ = std::make_unique<LogCleaner>(log_dirs_, [this] { return AllLogs(); }, config);
+  cleaner_ = std::make_unique<LogCleaner>(
+      log_dirs_, [this] { return AllLogs(); }, config);
   cleaner_->Start();
   return cleaner_->warnings();
 }

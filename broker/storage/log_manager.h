@@ -1,8 +1,9 @@
 // LogManager: every partition log on this broker, across all log.dirs.
 //
-// Owns the per-directory files (meta.properties, .lock, the two offset checkpoints and the
-// clean shutdown marker; see FORMAT.md) and the Log objects. Logs are handed out as
-// shared_ptr: a handler may keep using one while DeleteLog runs; it then sees Unavailable.
+// Owns the per-directory files (meta.properties, .lock, the recovery point, log start offset and
+// high watermark checkpoints, the clean shutdown marker; see FORMAT.md) and the Log objects.
+// Logs are handed out as shared_ptr: a handler may keep using one while DeleteLog runs; it then
+// sees Unavailable.
 //
 // Thread safety: every method is safe to call concurrently. The map of logs is guarded by one
 // mutex held only for lookups and insertions; log I/O happens outside it. Checkpoint writes are
@@ -10,8 +11,9 @@
 //
 // Lifecycle: Open() loads and recovers every log; StartCleaner() starts compaction of logs with
 // cleanup.policy=compact (log_cleaner.h); Close() stops the cleaner, flushes, writes
-// checkpoints and the clean shutdown marker. Destroying a LogManager without Close() releases the directories
-// without the marker, exactly like a crash: the next Open() recovers from the recovery points.
+// checkpoints and the clean shutdown marker. Destroying a LogManager without Close() releases the
+// directories without the marker, exactly like a crash: the next Open() recovers from the recovery
+// points.
 #pragma once
 
 #include <filesystem>
@@ -46,11 +48,16 @@ class LogManager {
   //   * takes an exclusive flock on <dir>/.lock (Unavailable if another process holds it);
   //   * checks meta.properties against `broker_id` and `cluster_id` (Conflict on a mismatch,
   //     with Kafka's message), or writes it when absent; an empty cluster_id is not checked;
-  //   * reads recovery-point-offset-checkpoint and log-start-offset-checkpoint (an unreadable
-  //     one is reported in warnings and treated as empty: full recovery, as Kafka does);
+  //   * reads recovery-point-offset-checkpoint, log-start-offset-checkpoint and
+  //     replication-offset-checkpoint (an unreadable one is reported in warnings and treated as
+  //     empty: full recovery, high watermarks at the log start, as Kafka does);
   //   * loads every <topic>-<partition> directory with `default_config` (the caller applies
   //     per-topic overrides with Log::UpdateConfig), recovering from the recovery point unless
-  //     .kafka_cleanshutdown is present, and removes leftover *-delete directories.
+  //     .kafka_cleanshutdown is present, and removes leftover *-delete directories;
+  //   * sets each loaded log's high watermark to its replication-offset-checkpoint entry
+  //     (Log::SetHighWatermark clamps it into the log), or to the log start offset when it has
+  //     none, as Kafka does: records past the last checkpointed high watermark may not be
+  //     committed, and the replication layer moves it up once the ISR has them.
   // Directories load in parallel, one thread each. Conflict when a partition appears in two
   // directories.
   static Result<std::unique_ptr<LogManager>> Open(
@@ -75,7 +82,9 @@ class LogManager {
   Status DeleteLog(const TopicPartition& tp) SLUICE_EXCLUDES(mu_);
   std::vector<std::shared_ptr<Log>> AllLogs() const SLUICE_EXCLUDES(mu_);
 
-  // Writes recovery-point-offset-checkpoint and log-start-offset-checkpoint in every directory.
+  // Writes recovery-point-offset-checkpoint, log-start-offset-checkpoint and
+  // replication-offset-checkpoint (each log's HighWatermark()) in every directory. The
+  // replication layer calls it every replica.high.watermark.checkpoint.interval.ms.
   Status CheckpointAll() SLUICE_EXCLUDES(mu_, checkpoint_mu_);
   // One retention pass over every log (log.retention.check.interval.ms). Returns the number of
   // segments deleted; a failing log does not stop the others (the first error is returned).
@@ -89,7 +98,7 @@ class LogManager {
   // The cleaner, or nullptr before StartCleaner. Tests run passes through it.
   LogCleaner* cleaner() const SLUICE_EXCLUDES(mu_);
 
-  // Stops the cleaner, closes every log (flushing it), writes both checkpoints and, in each
+  // Stops the cleaner, closes every log (flushing it), writes the three checkpoints and, in each
   // directory whose logs all closed cleanly, the .kafka_cleanshutdown marker. Idempotent.
   Status Close() SLUICE_EXCLUDES(mu_, checkpoint_mu_);
 

@@ -224,6 +224,107 @@ TEST_F(LogManagerTest, MalformedCheckpointMeansFullRecoveryWithAWarning) {
   EXPECT_EQ(manager->GetLog(kSports0)->LogEndOffset(), Offset(80));
 }
 
+// ---- replication-offset-checkpoint (high watermarks) ------------------------------------------
+
+TEST_F(LogManagerTest, CheckpointAllWritesEachLogsHighWatermark) {
+  auto manager = MustOpen(1);
+  auto sports0 = *manager->GetOrCreateLog(kSports0, SmallConfig(), kNow);
+  auto sports1 = *manager->GetOrCreateLog(kSports1, SmallConfig(), kNow);
+  AppendBatches(*sports0, 5);
+  AppendBatches(*sports1, 2);
+  sports0->SetHighWatermark(Offset(6));  // a follower has 10 records, 6 of them committed
+  ASSERT_TRUE(manager->CheckpointAll().ok());
+  auto bytes = testing::ReadFileBytes(Dirs(1)[0] / "replication-offset-checkpoint");
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "0\n2\nsports 0 6\nsports 1 4\n");
+}
+
+TEST_F(LogManagerTest, HighWatermarksSurviveACleanRestart) {
+  {
+    auto manager = MustOpen(2);
+    AppendBatches(**manager->GetOrCreateLog(kSports0, SmallConfig(), kNow), 5);
+    AppendBatches(**manager->GetOrCreateLog(kSports1, SmallConfig(), kNow), 5);
+    manager->GetLog(kSports0)->SetHighWatermark(Offset(7));
+    ASSERT_TRUE(manager->Close().ok());
+  }
+  auto manager = MustOpen(2);
+  EXPECT_EQ(manager->GetLog(kSports0)->HighWatermark(), Offset(7));
+  EXPECT_EQ(manager->GetLog(kSports1)->HighWatermark(), Offset(10));
+  EXPECT_EQ(manager->GetLog(kSports0)->LogEndOffset(), Offset(10));
+}
+
+TEST_F(LogManagerTest, AfterACrashTheHighWatermarkIsTheLastCheckpointedOne) {
+  {
+    auto manager = MustOpen(1);
+    auto log = *manager->GetOrCreateLog(kSports0, SmallConfig(), kNow);
+    AppendBatches(*log, 5);  // HW 10
+    ASSERT_TRUE(manager->CheckpointAll().ok());
+    AppendBatches(*log, 5);  // HW 20, never checkpointed
+    ASSERT_TRUE(log->Flush(log->LogEndOffset()).ok());
+    // Destroyed without Close(): a crash.
+  }
+  auto manager = MustOpen(1);
+  EXPECT_EQ(manager->GetLog(kSports0)->LogEndOffset(), Offset(20));
+  EXPECT_EQ(manager->GetLog(kSports0)->HighWatermark(), Offset(10));
+}
+
+TEST_F(LogManagerTest, ACheckpointedHighWatermarkPastTheLogIsClamped) {
+  {
+    auto manager = MustOpen(1);
+    AppendBatches(**manager->GetOrCreateLog(kSports0, SmallConfig(), kNow), 5);
+    ASSERT_TRUE(manager->Close().ok());
+  }
+  ASSERT_TRUE(WriteOffsetCheckpointFile(Dirs(1)[0] / "replication-offset-checkpoint",
+                                        {{kSports0, Offset(1000)}})
+                  .ok());
+  auto manager = MustOpen(1);
+  EXPECT_EQ(manager->GetLog(kSports0)->HighWatermark(), Offset(10));
+}
+
+TEST_F(LogManagerTest, ALogWithoutACheckpointedHighWatermarkStartsAtItsLogStart) {
+  {
+    auto manager = MustOpen(1);
+    AppendBatches(**manager->GetOrCreateLog(kSports0, SmallConfig(), kNow), 20);
+    ASSERT_TRUE(manager->GetLog(kSports0)->DeleteRecordsBefore(Offset(5), kNow).ok());
+    ASSERT_TRUE(manager->Close().ok());
+  }
+  ASSERT_TRUE(WriteOffsetCheckpointFile(Dirs(1)[0] / "replication-offset-checkpoint", {}).ok());
+  auto manager = MustOpen(1);
+  EXPECT_EQ(manager->GetLog(kSports0)->LogStartOffset(), Offset(5));
+  EXPECT_EQ(manager->GetLog(kSports0)->HighWatermark(), Offset(5));
+}
+
+TEST_F(LogManagerTest, AnUnreadableHighWatermarkCheckpointIsAWarning) {
+  {
+    auto manager = MustOpen(1);
+    AppendBatches(**manager->GetOrCreateLog(kSports0, SmallConfig(), kNow), 5);
+    ASSERT_TRUE(manager->Close().ok());
+  }
+  std::string junk = "0\n1\nsports\n";
+  WriteFileBytes(Dirs(1)[0] / "replication-offset-checkpoint",
+                 std::vector<uint8_t>(junk.begin(), junk.end()));
+  auto manager = MustOpen(1);
+  ASSERT_EQ(manager->load_report().warnings.size(), 1u);
+  EXPECT_NE(manager->load_report().warnings[0].find("replication-offset-checkpoint"),
+            std::string::npos);
+  EXPECT_EQ(manager->GetLog(kSports0)->HighWatermark(), Offset(0));
+  EXPECT_EQ(manager->GetLog(kSports0)->LogEndOffset(), Offset(10));
+}
+
+TEST_F(LogManagerTest, LeaderEpochCheckpointsLiveInThePartitionDirectories) {
+  {
+    auto manager = MustOpen(1);
+    auto log = *manager->GetOrCreateLog(kSports0, SmallConfig(), kNow);
+    ASSERT_TRUE(log->Append(MakeBatch(2, 1000), LeaderEpoch(3), kNow).ok());
+    ASSERT_TRUE(log->Append(MakeBatch(2, 1000), LeaderEpoch(8), kNow).ok());
+    ASSERT_TRUE(manager->Close().ok());
+  }
+  auto bytes = testing::ReadFileBytes(Dirs(1)[0] / "sports-0" / "leader-epoch-checkpoint");
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "0\n2\n3 0\n8 2\n");
+  auto manager = MustOpen(1);
+  EXPECT_EQ(manager->GetLog(kSports0)->LatestEpoch(), 8);
+  EXPECT_EQ(manager->GetLog(kSports0)->EndOffsetForEpoch(3), std::make_pair(3, Offset(2)));
+}
+
 TEST_F(LogManagerTest, APartitionInTwoDirectoriesIsAConflict) {
   for (const auto& dir : Dirs(2)) std::filesystem::create_directories(dir / "sports-0");
   auto manager = LogManager::Open(Dirs(2), BrokerId(1), "cluster-a", SmallConfig(), kNow);

@@ -45,10 +45,12 @@ struct LogLoadOptions {
 
 // What loading did, for the startup log line and for tests.
 struct RecoveryStats {
-  int segments_recovered = 0;   // re-validated with indexes rebuilt
-  int64_t bytes_truncated = 0;  // torn or corrupt tails cut off
-  int segments_deleted = 0;     // dropped because they followed a truncated segment
-  int swaps_completed = 0;      // interrupted compaction swaps finished (rule 1)
+  int segments_recovered = 0;          // re-validated with indexes rebuilt
+  int64_t bytes_truncated = 0;         // torn or corrupt tails cut off
+  int segments_deleted = 0;            // dropped because they followed a truncated segment
+  int swaps_completed = 0;             // interrupted compaction swaps finished (rule 1)
+  bool leader_epochs_rebuilt = false;  // leader-epoch-checkpoint missing or unreadable: rebuilt
+                                       // from batch headers (Log::Open)
 };
 
 struct LoadedLog {

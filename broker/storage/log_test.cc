@@ -611,6 +611,404 @@ TEST_F(LogTest, ReopenAfterCloseKeepsEverything) {
   EXPECT_EQ(MustAppend(*log, MakeBatch(1, 5000)).first_offset, Offset(80));
 }
 
+// ---- Leader epochs and follower appends ----------------------------------------------------
+
+std::vector<EpochEntry> Epochs(std::initializer_list<std::pair<int32_t, int64_t>> list) {
+  std::vector<EpochEntry> out;
+  for (auto [epoch, offset] : list) out.push_back({epoch, Offset(offset)});
+  return out;
+}
+
+// A batch as a leader stored it: `count` records from offset `base`, stamped with `epoch`.
+std::vector<uint8_t> LeaderBatch(int64_t base, int32_t epoch, int count = 2,
+                                 size_t value_bytes = 100) {
+  std::vector<uint8_t> batch = MakeBatch(count, 1000 + base, value_bytes);
+  kafka::SetBaseOffset(batch, base);
+  kafka::SetPartitionLeaderEpoch(batch, epoch);
+  return batch;
+}
+
+std::vector<uint8_t> Concat(std::initializer_list<std::vector<uint8_t>> parts) {
+  std::vector<uint8_t> out;
+  for (const auto& part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+std::string EpochFileText(const std::filesystem::path& dir) {
+  auto bytes = ReadFileBytes(dir / kLeaderEpochCheckpointFile);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+class LogEpochTest : public LogTest {
+ protected:
+  std::unique_ptr<Log> OpenFollower(const LogConfig& config) {
+    auto log = Log::Open(tmp_.path() / "t-1", {"t", PartitionId(1)}, config, {});
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(*log) : nullptr;
+  }
+  static void AppendIn(Log& log, int32_t epoch, int batches) {
+    for (int i = 0; i < batches; ++i) {
+      ASSERT_TRUE(log.Append(MakeBatch(2, 1000 + i, 100), LeaderEpoch(epoch), kNow).ok());
+    }
+  }
+  // Every byte of `log`, read the way a follower fetches: from the log start, one read (one
+  // segment) at a time.
+  static std::vector<std::vector<uint8_t>> Fetches(const Log& log) {
+    std::vector<std::vector<uint8_t>> fetches;
+    Offset next = log.LogStartOffset();
+    while (next < log.LogEndOffset()) {
+      auto read = log.Read(next, 1 << 20, log.LogEndOffset(), true);
+      EXPECT_TRUE(read.ok()) << read.status().ToString();
+      if (!read.ok() || read->records.empty()) break;
+      auto batches = kafka::SplitRecordBatches(read->records);
+      next = Offset(kafka::ParseRecordBatchHeader(batches->back())->last_offset() + 1);
+      fetches.push_back(std::move(read->records));
+    }
+    return fetches;
+  }
+};
+
+TEST_F(LogEpochTest, ANewLogHasNoEpochsAndWritesNoCheckpoint) {
+  auto log = OpenLog(SmallConfig());
+  EXPECT_EQ(log->LatestEpoch(), std::nullopt);
+  EXPECT_EQ(log->EndOffsetForEpoch(0), std::make_pair(-1, Offset(-1)));
+  EXPECT_FALSE(std::filesystem::exists(dir() / kLeaderEpochCheckpointFile));
+}
+
+TEST_F(LogEpochTest, AppendRecordsEachNewLeaderEpochAtItsFirstOffset) {
+  auto log = OpenLog(SmallConfig());
+  AppendIn(*log, 1, 2);  // 0..3
+  AppendIn(*log, 4, 1);  // 4..5
+  AppendIn(*log, 4, 1);  // 6..7
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {4, 4}}));
+  EXPECT_EQ(log->LatestEpoch(), 4);
+  EXPECT_EQ(EpochFileText(dir()), "0\n2\n1 0\n4 4\n");
+}
+
+TEST_F(LogEpochTest, EndOffsetForEpochWithGapsBetweenEpochs) {
+  auto log = OpenLog(SmallConfig());
+  AppendIn(*log, 1, 2);  // 0..3
+  AppendIn(*log, 4, 2);  // 4..7
+  AppendIn(*log, 6, 1);  // 8..9
+  EXPECT_EQ(log->EndOffsetForEpoch(1), std::make_pair(1, Offset(4)));
+  EXPECT_EQ(log->EndOffsetForEpoch(2), std::make_pair(1, Offset(4)));  // never led: epoch 1's end
+  EXPECT_EQ(log->EndOffsetForEpoch(3), std::make_pair(1, Offset(4)));
+  EXPECT_EQ(log->EndOffsetForEpoch(4), std::make_pair(4, Offset(8)));
+  EXPECT_EQ(log->EndOffsetForEpoch(5), std::make_pair(4, Offset(8)));
+  EXPECT_EQ(log->EndOffsetForEpoch(6), std::make_pair(6, Offset(10)));  // latest: the LEO
+  EXPECT_EQ(log->EndOffsetForEpoch(7), std::make_pair(-1, Offset(-1)));
+  EXPECT_EQ(log->EndOffsetForEpoch(0), std::make_pair(0, Offset(0)));  // before the first
+  EXPECT_EQ(log->EndOffsetForEpoch(-1), std::make_pair(-1, Offset(-1)));
+}
+
+TEST_F(LogEpochTest, BeginLeaderEpochRecordsTheEpochAtTheLogEnd) {
+  auto log = OpenLog(SmallConfig());
+  AppendIn(*log, 1, 2);  // 0..3
+  ASSERT_TRUE(log->BeginLeaderEpoch(3).ok());
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {3, 4}}));
+  // A follower of epoch 1 or 2 learns where epoch 1 ended before the new leader writes.
+  EXPECT_EQ(log->EndOffsetForEpoch(2), std::make_pair(1, Offset(4)));
+  EXPECT_EQ(log->EndOffsetForEpoch(3), std::make_pair(3, Offset(4)));
+  AppendIn(*log, 3, 1);  // the epoch is already recorded: no new entry
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {3, 4}}));
+  EXPECT_EQ(log->BeginLeaderEpoch(-1).code(), Status::Code::kInvalidArgument);
+}
+
+TEST_F(LogEpochTest, FollowerAppendKeepsOffsetsEpochsAndTimestamps) {
+  LogConfig leader_config = SmallConfig();
+  leader_config.message_timestamp_type = TimestampType::kLogAppendTime;
+  auto leader = OpenLog(leader_config);
+  AppendIn(*leader, 1, 10);
+  AppendIn(*leader, 3, 10);
+  ASSERT_GE(leader->NumSegments(), 2u);
+  auto follower = OpenFollower(SmallConfig());  // CreateTime: nothing must be re-stamped
+  std::vector<uint8_t> leader_bytes;
+  for (const auto& fetched : Fetches(*leader)) {
+    const Offset expected_first(kafka::ParseRecordBatchHeader(fetched)->base_offset);
+    auto info = follower->AppendAsFollower(fetched, kNow + 60'000);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->first_offset, expected_first);
+    EXPECT_EQ(info->last_offset + 1, follower->LogEndOffset());
+    EXPECT_EQ(info->log_append_time, TimestampMs(-1));
+    leader_bytes.insert(leader_bytes.end(), fetched.begin(), fetched.end());
+  }
+  EXPECT_EQ(follower->LogEndOffset(), leader->LogEndOffset());
+  EXPECT_EQ(follower->HighWatermark(), Offset(0));  // the replication layer moves it
+  EXPECT_EQ(follower->LeaderEpochEntries(), leader->LeaderEpochEntries());
+  EXPECT_EQ(follower->LeaderEpochEntries(), Epochs({{1, 0}, {3, 20}}));
+  std::vector<uint8_t> follower_bytes;
+  for (const auto& fetched : Fetches(*follower)) {
+    follower_bytes.insert(follower_bytes.end(), fetched.begin(), fetched.end());
+  }
+  EXPECT_EQ(follower_bytes, leader_bytes);  // byte for byte, LogAppendTime stamps included
+}
+
+TEST_F(LogEpochTest, FollowerAppendRecordsTheEpochOfEachBatch) {
+  auto follower = OpenFollower(SmallConfig());
+  auto info =
+      follower->AppendAsFollower(Concat({LeaderBatch(0, 1), LeaderBatch(2, 1), LeaderBatch(4, 3),
+                                         LeaderBatch(6, -1), LeaderBatch(8, 5)}),
+                                 kNow);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->first_offset, Offset(0));
+  EXPECT_EQ(info->last_offset, Offset(9));
+  // A batch without an epoch (-1) adds nothing.
+  EXPECT_EQ(follower->LeaderEpochEntries(), Epochs({{1, 0}, {3, 4}, {5, 8}}));
+}
+
+TEST_F(LogEpochTest, FollowerAppendBelowTheLogEndIsInvalidArgument) {
+  auto follower = OpenFollower(SmallConfig());
+  ASSERT_TRUE(follower->AppendAsFollower(LeaderBatch(0, 1), kNow).ok());
+  EXPECT_EQ(follower->AppendAsFollower(LeaderBatch(1, 1), kNow).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(follower->AppendAsFollower(LeaderBatch(0, 1), kNow).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(follower->LogEndOffset(), Offset(2));
+}
+
+TEST_F(LogEpochTest, FollowerAppendAcceptsAGapFromACompactedLeader) {
+  auto follower = OpenFollower(SmallConfig());
+  ASSERT_TRUE(follower->AppendAsFollower(LeaderBatch(0, 1), kNow).ok());
+  ASSERT_TRUE(follower->AppendAsFollower(LeaderBatch(10, 1), kNow).ok());
+  EXPECT_EQ(follower->LogEndOffset(), Offset(12));
+  // A read inside the gap returns the next batch.
+  auto read = follower->Read(Offset(5), 1 << 20, follower->LogEndOffset(), true);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(kafka::ParseRecordBatchHeader(read->records)->base_offset, 10);
+}
+
+TEST_F(LogEpochTest, FollowerAppendRejectsBatchesWhoseOffsetsDoNotIncrease) {
+  auto follower = OpenFollower(SmallConfig());
+  EXPECT_EQ(follower->AppendAsFollower(Concat({LeaderBatch(0, 1), LeaderBatch(1, 1)}), kNow)
+                .status()
+                .code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(follower->LogEndOffset(), Offset(0));
+}
+
+TEST_F(LogEpochTest, FollowerAppendRollsAtTheFirstOffsetOfTheAppend) {
+  auto follower = OpenFollower(SmallConfig());  // 4 KiB segments
+  int64_t next = 0;
+  while (follower->SizeInBytes() < 3000) {
+    ASSERT_TRUE(follower->AppendAsFollower(LeaderBatch(next, 1), kNow).ok());
+    next += 2;
+  }
+  ASSERT_EQ(follower->NumSegments(), 1u);
+  const int64_t gap_base = next + 1000;
+  ASSERT_TRUE(follower->AppendAsFollower(LeaderBatch(gap_base, 2, 2, 1000), kNow).ok());
+  EXPECT_EQ(follower->NumSegments(), 2u);
+  EXPECT_EQ(follower->ActiveSegmentBaseOffset(), Offset(gap_base));
+  EXPECT_EQ(follower->LogEndOffset(), Offset(gap_base + 2));
+}
+
+TEST_F(LogEpochTest, FollowerAppendChecksTheCrcAndFraming) {
+  auto follower = OpenFollower(SmallConfig());
+  std::vector<uint8_t> damaged = LeaderBatch(0, 1);
+  damaged[damaged.size() - 3] ^= 0xff;
+  EXPECT_EQ(follower->AppendAsFollower(damaged, kNow).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(follower->AppendAsFollower({}, kNow).status().code(), Status::Code::kInvalidArgument);
+  std::vector<uint8_t> old_magic = LeaderBatch(0, 1);
+  old_magic[kafka::batch_offsets::kMagic] = 1;
+  EXPECT_EQ(follower->AppendAsFollower(old_magic, kNow).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(follower->LogEndOffset(), Offset(0));
+  EXPECT_TRUE(follower->LeaderEpochEntries().empty());
+}
+
+TEST_F(LogEpochTest, FollowerAppendIgnoresATrailingPartialBatch) {
+  auto follower = OpenFollower(SmallConfig());
+  std::vector<uint8_t> second = LeaderBatch(2, 1);
+  second.resize(second.size() / 2);  // the leader cut it at the fetch size
+  auto info = follower->AppendAsFollower(Concat({LeaderBatch(0, 1), second}), kNow);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->last_offset, Offset(1));
+  EXPECT_EQ(follower->LogEndOffset(), Offset(2));
+  EXPECT_EQ(follower->AppendAsFollower(second, kNow).status().code(),
+            Status::Code::kInvalidArgument);  // nothing complete to append
+}
+
+TEST_F(LogEpochTest, TruncateToDropsTheEpochsOfTheRemovedRecords) {
+  auto log = OpenLog(SmallConfig());
+  AppendIn(*log, 1, 2);  // 0..3
+  AppendIn(*log, 2, 2);  // 4..7
+  AppendIn(*log, 3, 2);  // 8..11
+  ASSERT_TRUE(log->TruncateTo(Offset(6), kNow).ok());
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {2, 4}}));
+  ASSERT_TRUE(log->TruncateTo(Offset(4), kNow).ok());
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}}));
+  EXPECT_EQ(EpochFileText(dir()), "0\n1\n1 0\n");
+  // The follower then continues with the new leader's epoch.
+  ASSERT_TRUE(log->AppendAsFollower(LeaderBatch(4, 5), kNow).ok());
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {5, 4}}));
+}
+
+TEST_F(LogEpochTest, TruncateBelowTheFirstSegmentClearsTheEpochs) {
+  auto log = OpenLog(SmallConfig());
+  AppendIn(*log, 1, 20);
+  AppendIn(*log, 2, 20);
+  log->SetHighWatermark(log->LogEndOffset());
+  ASSERT_TRUE(log->DeleteRecordsBefore(Offset(60), kNow).ok());
+  ASSERT_GT(log->ActiveSegmentBaseOffset(), Offset(1));
+  Offset first_base = log->LogStartOffset();
+  ASSERT_TRUE(log->TruncateTo(Offset(1), kNow).ok());
+  EXPECT_LT(Offset(1), first_base);
+  EXPECT_EQ(log->LogEndOffset(), Offset(1));
+  EXPECT_TRUE(log->LeaderEpochEntries().empty());
+  EXPECT_EQ(EpochFileText(dir()), "0\n0\n");
+}
+
+TEST_F(LogEpochTest, TruncateFullyAndStartAtRestartsTheLogAnywhere) {
+  auto log = OpenLog(SmallConfig());
+  AppendIn(*log, 1, 20);  // 0..39, several segments
+  log->SetHighWatermark(Offset(30));
+  // At the base of the existing first segment: it must not clash with the new one.
+  ASSERT_TRUE(log->TruncateFullyAndStartAt(Offset(0), kNow).ok());
+  EXPECT_EQ(log->NumSegments(), 1u);
+  EXPECT_EQ(log->LogEndOffset(), Offset(0));
+  EXPECT_EQ(log->HighWatermark(), Offset(0));
+  EXPECT_TRUE(log->LeaderEpochEntries().empty());
+  // Past the end: a follower behind the leader's log start.
+  ASSERT_TRUE(log->TruncateFullyAndStartAt(Offset(5000), kNow).ok());
+  EXPECT_EQ(log->LogStartOffset(), Offset(5000));
+  EXPECT_EQ(log->LogEndOffset(), Offset(5000));
+  EXPECT_EQ(log->RecoveryPoint(), Offset(5000));
+  EXPECT_EQ(log->ActiveSegmentBaseOffset(), Offset(5000));
+  ASSERT_TRUE(log->AppendAsFollower(LeaderBatch(5000, 7), kNow).ok());
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{7, 5000}}));
+  EXPECT_EQ(log->TruncateFullyAndStartAt(Offset(-1), kNow).code(), Status::Code::kInvalidArgument);
+  ASSERT_TRUE(log->Close().ok());
+  LogLoadOptions options;
+  options.clean_shutdown = true;
+  auto reopened = OpenLog(SmallConfig(), options);
+  EXPECT_EQ(reopened->LogStartOffset(), Offset(5000));
+  EXPECT_EQ(reopened->LogEndOffset(), Offset(5002));
+}
+
+TEST_F(LogEpochTest, DeleteRecordsMovesTheFirstEpochUpToTheNewStart) {
+  auto log = OpenLog(SmallConfig());
+  AppendIn(*log, 1, 10);  // 0..19
+  AppendIn(*log, 2, 10);  // 20..39
+  AppendIn(*log, 3, 10);  // 40..59
+  log->SetHighWatermark(log->LogEndOffset());
+  ASSERT_TRUE(log->DeleteRecordsBefore(Offset(33), kNow).ok());
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{2, 33}, {3, 40}}));
+  // Older than every remaining epoch: the new start is where the follower must begin.
+  EXPECT_EQ(log->EndOffsetForEpoch(1), std::make_pair(1, Offset(33)));
+}
+
+TEST_F(LogEpochTest, RetentionDeletingEverythingKeepsTheLatestEpochAtTheEnd) {
+  LogConfig config = SmallConfig();
+  auto log = OpenLog(config);
+  AppendIn(*log, 1, 10);
+  AppendIn(*log, 4, 10);
+  log->SetHighWatermark(log->LogEndOffset());
+  config.retention_ms = 1;  // every record is older than that at kNow
+  log->UpdateConfig(config);
+  auto deleted = log->ApplyRetention(kNow);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(log->LogStartOffset(), Offset(40));
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{4, 40}}));
+  EXPECT_EQ(log->EndOffsetForEpoch(4), std::make_pair(4, Offset(40)));
+}
+
+TEST_F(LogEpochTest, TheCheckpointSurvivesACleanReopen) {
+  {
+    auto log = OpenLog(SmallConfig());
+    AppendIn(*log, 1, 10);
+    AppendIn(*log, 3, 10);
+    ASSERT_TRUE(log->Close().ok());
+  }
+  LogLoadOptions options;
+  options.clean_shutdown = true;
+  auto log = OpenLog(SmallConfig(), options);
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {3, 20}}));
+  EXPECT_FALSE(log->recovery_stats().leader_epochs_rebuilt);
+  EXPECT_EQ(log->LatestEpoch(), 3);
+}
+
+TEST_F(LogEpochTest, ACrashThatLosesTheTailDropsTheEpochsOfTheLostRecords) {
+  int64_t size_before_epoch_2 = 0;
+  {
+    auto log = OpenLog(SmallConfig());
+    AppendIn(*log, 1, 2);  // 0..3
+    ASSERT_TRUE(log->Flush(log->LogEndOffset()).ok());
+    size_before_epoch_2 = log->SizeInBytes();
+    AppendIn(*log, 2, 1);  // 4..5: its checkpoint entry is durable, its records are not
+    ASSERT_EQ(EpochFileText(dir()), "0\n2\n1 0\n2 4\n");
+    // Destroyed without Close(): a crash. The page cache loses the last batch.
+  }
+  std::filesystem::resize_file(dir() / "00000000000000000000.log",
+                               static_cast<uintmax_t>(size_before_epoch_2));
+  LogLoadOptions options;
+  options.recovery_point = Offset(4);
+  auto log = OpenLog(SmallConfig(), options);
+  EXPECT_EQ(log->LogEndOffset(), Offset(4));
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}}));
+  EXPECT_EQ(EpochFileText(dir()), "0\n1\n1 0\n");
+  EXPECT_EQ(log->EndOffsetForEpoch(1), std::make_pair(1, Offset(4)));
+}
+
+TEST_F(LogEpochTest, ACrashBeforeTheCheckpointWriteIsRepairedFromTheRecoveredBatches) {
+  {
+    auto log = OpenLog(SmallConfig());
+    AppendIn(*log, 1, 2);  // 0..3
+    AppendIn(*log, 2, 2);  // 4..7
+    AppendIn(*log, 3, 1);  // 8..9
+  }
+  // The checkpoint as it was before epochs 2 and 3 were recorded.
+  std::string stale = "0\n1\n1 0\n";
+  testing::WriteFileBytes(dir() / kLeaderEpochCheckpointFile,
+                          std::vector<uint8_t>(stale.begin(), stale.end()));
+  LogLoadOptions options;
+  options.recovery_point = Offset(2);  // everything after it is re-validated and re-scanned
+  auto log = OpenLog(SmallConfig(), options);
+  EXPECT_EQ(log->LogEndOffset(), Offset(10));
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {2, 4}, {3, 8}}));
+  EXPECT_FALSE(log->recovery_stats().leader_epochs_rebuilt);
+  EXPECT_EQ(EpochFileText(dir()), "0\n3\n1 0\n2 4\n3 8\n");
+}
+
+TEST_F(LogEpochTest, AMissingOrUnreadableCheckpointIsRebuiltFromBatchHeaders) {
+  {
+    auto log = OpenLog(SmallConfig());
+    AppendIn(*log, 1, 10);
+    AppendIn(*log, 4, 10);
+    AppendIn(*log, 9, 1);
+    ASSERT_TRUE(log->Close().ok());
+  }
+  LogLoadOptions clean;
+  clean.clean_shutdown = true;
+  for (const std::string& replacement : {std::string(), std::string("0\n2\n1\n")}) {
+    std::filesystem::remove(dir() / kLeaderEpochCheckpointFile);
+    if (!replacement.empty()) {
+      testing::WriteFileBytes(dir() / kLeaderEpochCheckpointFile,
+                              std::vector<uint8_t>(replacement.begin(), replacement.end()));
+    }
+    auto log = OpenLog(SmallConfig(), clean);
+    EXPECT_TRUE(log->recovery_stats().leader_epochs_rebuilt);
+    EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{1, 0}, {4, 20}, {9, 40}}));
+    EXPECT_EQ(EpochFileText(dir()), "0\n3\n1 0\n4 20\n9 40\n");
+    ASSERT_TRUE(log->Close().ok());
+  }
+}
+
+TEST_F(LogEpochTest, ARebuildKeepsOnlyEpochsAtOrAfterTheLogStart) {
+  {
+    auto log = OpenLog(SmallConfig());
+    AppendIn(*log, 1, 10);  // 0..19
+    AppendIn(*log, 2, 10);  // 20..39
+    log->SetHighWatermark(log->LogEndOffset());
+    ASSERT_TRUE(log->DeleteRecordsBefore(Offset(25), kNow).ok());
+    ASSERT_TRUE(log->Close().ok());
+  }
+  std::filesystem::remove(dir() / kLeaderEpochCheckpointFile);
+  LogLoadOptions options;
+  options.clean_shutdown = true;
+  options.log_start_offset = Offset(25);
+  auto log = OpenLog(SmallConfig(), options);
+  EXPECT_EQ(log->LeaderEpochEntries(), Epochs({{2, 25}}));
+}
+
 // ---- Failures and concurrency ---------------------------------------------------------------
 
 // Lowers RLIMIT_FSIZE so that writing past `bytes` in any file fails with EFBIG (SIGXFSZ is

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <random>
 #include <set>
 
 #include "broker/config/topic_config.h"
@@ -30,11 +29,6 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   return parts;
 }
 
-int32_t RandomIndex(size_t n) {
-  std::random_device device;
-  return static_cast<int32_t>(std::uniform_int_distribution<size_t>(0, n - 1)(device));
-}
-
 std::string JoinWith(const std::vector<BrokerId>& ids, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -48,42 +42,6 @@ std::string JoinWith(const std::vector<BrokerId>& ids, std::string_view sep) {
 
 std::string JoinIds(const std::vector<BrokerId>& ids) { return JoinWith(ids, ","); }
 
-Result<PartitionAssignment> AssignReplicasToBrokers(std::vector<BrokerId> brokers,
-                                                    int32_t partitions,
-                                                    int32_t replication_factor,
-                                                    std::optional<int32_t> start_index,
-                                                    int32_t first_partition,
-                                                    std::optional<int32_t> replica_shift) {
-  if (partitions <= 0) {
-    return Status::InvalidArgument("Number of partitions must be larger than 0.");
-  }
-  if (replication_factor <= 0) {
-    return Status::InvalidArgument("Replication factor must be larger than 0.");
-  }
-  if (static_cast<size_t>(replication_factor) > brokers.size()) {
-    return Status::InvalidArgument("Replication factor: " + std::to_string(replication_factor) +
-                                   " larger than available brokers: " +
-                                   std::to_string(brokers.size()) + ".");
-  }
-  std::sort(brokers.begin(), brokers.end());
-  const auto n = static_cast<int32_t>(brokers.size());
-  const int32_t start = start_index.value_or(RandomIndex(brokers.size()));
-  int32_t shift = replica_shift.value_or(RandomIndex(brokers.size()));
-  PartitionAssignment assignment;
-  for (int32_t p = std::max(0, first_partition); p < first_partition + partitions; ++p) {
-    // Each full round over the brokers moves followers one step further from the leader.
-    if (p > 0 && p % n == 0) ++shift;
-    const int32_t first = (p + start) % n;
-    std::vector<BrokerId> replicas{brokers[first]};
-    for (int32_t j = 0; j < replication_factor - 1; ++j) {
-      const int32_t step = 1 + (shift + j) % (n - 1);
-      replicas.push_back(brokers[(first + step) % n]);
-    }
-    assignment.emplace(PartitionId(p), std::move(replicas));
-  }
-  return assignment;
-}
-
 Result<PartitionAssignment> ParseReplicaAssignment(const std::string& text) {
   PartitionAssignment assignment;
   const std::vector<std::string> partitions = Split(text, ',');
@@ -94,9 +52,9 @@ Result<PartitionAssignment> ParseReplicaAssignment(const std::string& text) {
       int32_t value = 0;
       auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
       if (id.empty() || ec != std::errc() || ptr != id.data() + id.size()) {
-        return Status::InvalidArgument("Invalid --replica-assignment '" + text +
-                                       "': broker id '" + id + "' of partition " +
-                                       std::to_string(i) + " is not a number");
+        return Status::InvalidArgument("Invalid --replica-assignment '" + text + "': broker id '" +
+                                       id + "' of partition " + std::to_string(i) +
+                                       " is not a number");
       }
       replicas.emplace_back(value);
     }

@@ -19,70 +19,7 @@ std::vector<int32_t> Ids(const std::vector<BrokerId>& ids) {
   return out;
 }
 
-// Kafka's documented example (AdminUtils scaladoc): 5 brokers, 10 partitions, RF 3, start 0,
-// shift 0:  p0 [0,1,2] p1 [1,2,3] p2 [2,3,4] p3 [3,4,0] p4 [4,0,1]
-//           p5 [0,2,3] p6 [1,3,4] p7 [2,4,0] p8 [3,0,1] p9 [4,1,2]
-TEST(AssignReplicasTest, MatchesKafkasDocumentedLayout) {
-  auto a = AssignReplicasToBrokers(Brokers({0, 1, 2, 3, 4}), 10, 3, 0, 0, 0);
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
-  const std::vector<std::vector<int32_t>> expected = {
-      {0, 1, 2}, {1, 2, 3}, {2, 3, 4}, {3, 4, 0}, {4, 0, 1},
-      {0, 2, 3}, {1, 3, 4}, {2, 4, 0}, {3, 0, 1}, {4, 1, 2}};
-  ASSERT_EQ(a->size(), expected.size());
-  for (size_t p = 0; p < expected.size(); ++p) {
-    EXPECT_EQ(Ids(a->at(PartitionId(static_cast<int32_t>(p)))), expected[p]) << "partition " << p;
-  }
-}
-
-TEST(AssignReplicasTest, SingleBrokerGetsEveryPartition) {
-  auto a = AssignReplicasToBrokers(Brokers({0}), 2, 1);
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(Ids(a->at(PartitionId(0))), std::vector<int32_t>{0});
-  EXPECT_EQ(Ids(a->at(PartitionId(1))), std::vector<int32_t>{0});
-}
-
-TEST(AssignReplicasTest, UnsortedBrokerIdsAreSortedFirst) {
-  auto a = AssignReplicasToBrokers(Brokers({7, 3, 5}), 3, 1, 0, 0, 0);
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(Ids(a->at(PartitionId(0))), std::vector<int32_t>{3});
-  EXPECT_EQ(Ids(a->at(PartitionId(1))), std::vector<int32_t>{5});
-  EXPECT_EQ(Ids(a->at(PartitionId(2))), std::vector<int32_t>{7});
-}
-
-TEST(AssignReplicasTest, RandomStartStillGivesDistinctReplicasAndBalancedLeaders) {
-  auto a = AssignReplicasToBrokers(Brokers({1, 2, 3}), 6, 3);
-  ASSERT_TRUE(a.ok());
-  std::map<int32_t, int> leaders;
-  for (const auto& [p, replicas] : *a) {
-    EXPECT_EQ(std::set<BrokerId>(replicas.begin(), replicas.end()).size(), 3u);
-    ++leaders[replicas.front().value()];
-  }
-  for (const auto& [broker, count] : leaders) EXPECT_EQ(count, 2) << "broker " << broker;
-}
-
-TEST(AssignReplicasTest, AddedPartitionsContinueTheNumbering) {
-  auto a = AssignReplicasToBrokers(Brokers({0, 1}), 2, 1, 0, 2, 0);
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->begin()->first, PartitionId(2));
-  EXPECT_EQ(a->rbegin()->first, PartitionId(3));
-}
-
-TEST(AssignReplicasTest, ZeroPartitionsIsKafkasError) {
-  EXPECT_EQ(AssignReplicasToBrokers(Brokers({0}), 0, 1).status().message(),
-            "Number of partitions must be larger than 0.");
-}
-
-TEST(AssignReplicasTest, ZeroReplicationFactorIsKafkasError) {
-  EXPECT_EQ(AssignReplicasToBrokers(Brokers({0}), 1, 0).status().message(),
-            "Replication factor must be larger than 0.");
-}
-
-TEST(AssignReplicasTest, MoreReplicasThanBrokersIsKafkasError) {
-  EXPECT_EQ(AssignReplicasToBrokers(Brokers({0}), 2, 2).status().message(),
-            "Replication factor: 2 larger than available brokers: 1.");
-  EXPECT_EQ(AssignReplicasToBrokers({}, 1, 1).status().message(),
-            "Replication factor: 1 larger than available brokers: 0.");
-}
+// Placement itself (AssignReplicasToBrokers) is tested in broker/assignment.
 
 TEST(ParseReplicaAssignmentTest, CommaSeparatesPartitionsColonSeparatesReplicas) {
   auto a = ParseReplicaAssignment("0:1, 1 :2,2:0");

@@ -4,6 +4,8 @@
 //   sluice console-producer --bootstrap-server localhost:9092 --topic t
 //   sluice console-consumer --bootstrap-server localhost:9092 --topic t --from-beginning
 //   sluice consumer-groups --bootstrap-server localhost:9092 --list
+//   sluice reassign-partitions --bootstrap-server localhost:9092 --list
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -25,11 +27,15 @@ constexpr Tool kTools[] = {
     {"console-consumer", sluice::tools::RunConsoleConsumer, "consume records to stdout"},
     {"consumer-groups", sluice::tools::RunConsumerGroups,
      "list, describe, reset offsets of and delete consumer groups"},
+    {"reassign-partitions", sluice::tools::RunReassignPartitions,
+     "move partitions between brokers (generate, execute, verify, list, cancel)"},
 };
 
 void PrintUsage(std::ostream& out) {
   out << "Usage: sluice <tool> [options]   (sluice <tool> --help for a tool's options)\n\nTools:\n";
-  for (const Tool& t : kTools) out << "  " << t.name << std::string(18 - std::strlen(t.name), ' ') << t.summary << "\n";
+  for (const Tool& t : kTools)
+    out << "  " << t.name << std::string(std::max<size_t>(2, 22 - std::strlen(t.name)), ' ')
+        << t.summary << "\n";
 }
 
 }  // namespace

@@ -163,6 +163,7 @@ Result<TopicCommandOptions> ReadTopicOptions(const ParsedFlags& f) {
   o.if_exists = f.Has("if-exists");
   o.if_not_exists = f.Has("if-not-exists");
   o.exclude_internal = f.Has("exclude-internal");
+  o.disable_rack_aware = f.Has("disable-rack-aware");
   o.describe_filter.under_replicated = f.Has("under-replicated-partitions");
   o.describe_filter.unavailable = f.Has("unavailable-partitions");
   o.describe_filter.under_min_isr = f.Has("under-min-isr-partitions");

@@ -29,6 +29,7 @@ struct TopicCommandOptions {
   bool if_exists = false;
   bool if_not_exists = false;
   bool exclude_internal = false;
+  bool disable_rack_aware = false;  // --disable-rack-aware: place replicas ignoring broker.rack
   DescribeFilter describe_filter;
 };
 

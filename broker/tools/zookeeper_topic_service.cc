@@ -6,6 +6,8 @@
 // delete.topic.enable=false).
 #include <set>
 
+#include "broker/assignment/replica_assignment.h"
+#include "broker/config/topic_config.h"
 #include "broker/metadata/kafka_zk_client.h"
 #include "broker/metadata/zk_client.h"
 #include "broker/tools/topic_service.h"
@@ -163,13 +165,31 @@ class ZookeeperTopicService final : public TopicService {
     if (o.replica_assignment) {
       assignment = *o.replica_assignment;
     } else {
-      auto brokers = kafka_.GetLiveBrokerIds();
+      auto brokers = BrokerRacks(o);
       if (!brokers.ok()) return brokers.status();
-      auto computed = AssignReplicasToBrokers(*brokers, *o.partitions, *o.replication_factor);
+      auto computed = assignment::AssignReplicasToBrokers(*brokers, *o.partitions,
+                                                          *o.replication_factor);
       if (!computed.ok()) return computed.status();
       assignment = std::move(*computed);
     }
+    if (!assignment.empty()) {
+      const auto replication_factor = static_cast<int32_t>(assignment.begin()->second.size());
+      SLUICE_RETURN_IF_ERROR(config::ValidateMinInsyncReplicas(o.configs_to_add, replication_factor));
+    }
     return kafka_.CreateTopic(topic, assignment, o.configs_to_add);
+  }
+
+  // AdminZkClient.getBrokerMetadatas: the live brokers with their racks, sorted by id;
+  // --disable-rack-aware drops the racks, otherwise partial rack information is an error.
+  Result<std::vector<assignment::BrokerRack>> BrokerRacks(const TopicCommandOptions& o) {
+    auto live = kafka_.GetLiveBrokers();
+    if (!live.ok()) return live.status();
+    std::vector<assignment::BrokerRack> brokers;
+    for (const auto& b : *live) brokers.push_back({b.id, b.rack});
+    return assignment::ApplyRackAwareMode(std::move(brokers),
+                                          o.disable_rack_aware
+                                              ? assignment::RackAwareMode::kDisabled
+                                              : assignment::RackAwareMode::kEnforced);
   }
 
   // '.' and '_' are the same character in metric names.
@@ -212,18 +232,17 @@ class ZookeeperTopicService final : public TopicService {
       SLUICE_RETURN_IF_ERROR(
           ValidateReplicaAssignment(added, partition0->second.size(), *brokers));
     } else {
-      std::vector<BrokerId> sorted = *brokers;
-      std::sort(sorted.begin(), sorted.end());
+      auto racks = BrokerRacks(o);
+      if (!racks.ok()) return racks.status();
       int32_t start = 0;
-      for (size_t i = 0; i < sorted.size(); ++i) {
-        if (sorted[i] >= partition0->second.front()) {
+      for (size_t i = 0; i < racks->size(); ++i) {
+        if ((*racks)[i].id >= partition0->second.front()) {
           start = static_cast<int32_t>(i);
           break;
         }
       }
-      auto computed =
-          AssignReplicasToBrokers(sorted, to_add, static_cast<int32_t>(partition0->second.size()),
-                                  start, existing_count);
+      auto computed = assignment::AssignReplicasToBrokers(
+          *racks, to_add, static_cast<int32_t>(partition0->second.size()), start, existing_count);
       if (!computed.ok()) return computed.status();
       added = std::move(*computed);
     }

@@ -25,11 +25,15 @@ SEGMENT_FILE = re.compile(r"^\d{20}\.log$")
 
 
 class Broker:
-    def __init__(self, zookeeper_connect, workdir, broker_id=0, properties=None):
-        """properties: extra/overriding server.properties entries (values are str()-ed)."""
+    def __init__(self, zookeeper_connect, workdir, broker_id=0, properties=None, host="127.0.0.1", netns=None):
+        """properties: extra/overriding server.properties entries (values are str()-ed).
+        host: the address the broker listens on and advertises; netns: the network namespace the
+        process runs in (`ip netns exec`), None for the harness's own (see harness/netns.py)."""
         self.zookeeper_connect = zookeeper_connect
         self.workdir = workdir
         self.broker_id = broker_id
+        self.host = host
+        self.netns = netns
         self.port = ports.free_port()
         self.admin_port = ports.free_port()
         self.data_dir = os.path.join(workdir, "data")
@@ -38,7 +42,7 @@ class Broker:
         self.output_path = os.path.join(workdir, "broker.out")
         self.properties = {
             "broker.id": broker_id,
-            "listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "listeners": f"PLAINTEXT://{host}:{self.port}",
             "log.dirs": self.data_dir,
             "zookeeper.connect": zookeeper_connect,
             "zookeeper.session.timeout.ms": 6000,
@@ -47,7 +51,7 @@ class Broker:
             "offsets.topic.replication.factor": 1,
             "auto.create.topics.enable": "true",
             "delete.topic.enable": "true",
-            "sluice.admin.listener": f"127.0.0.1:{self.admin_port}",
+            "sluice.admin.listener": f"{host}:{self.admin_port}",
         }
         self.properties.update(properties or {})
         self.process = None
@@ -57,7 +61,7 @@ class Broker:
 
     @property
     def bootstrap(self):
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def partition_dir(self, topic, partition):
         return os.path.join(self.data_dir, f"{topic}-{partition}")
@@ -89,7 +93,8 @@ class Broker:
         self._write_properties()
 
     def argv(self, extra_args=()):
-        return [broker_binary(), self.properties_path, "--log-dir", self.log_dir] + list(extra_args)
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        return prefix + [broker_binary(), self.properties_path, "--log-dir", self.log_dir] + list(extra_args)
 
     def start(self, timeout=30.0, extra_args=()):
         """extra_args (e.g. ["--override", "k=v"]) apply to this start only, not to restart()."""
@@ -121,7 +126,7 @@ class Broker:
     def _ready(self):
         self.assert_alive()
         status, _ = self.http_get("/readyz", timeout=1.0)
-        return status == 200 and ports.port_accepts(self.port)
+        return status == 200 and ports.port_accepts(self.port, host=self.host)
 
     def alive(self):
         return self.process is not None and self.process.alive()
@@ -168,7 +173,7 @@ class Broker:
 
     def http_get(self, path, timeout=5.0):
         """GET on the admin listener; returns (status, body text)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=timeout)
+        connection = http.client.HTTPConnection(self.host, self.admin_port, timeout=timeout)
         try:
             connection.request("GET", path)
             response = connection.getresponse()

@@ -15,6 +15,7 @@ import tempfile
 import unittest
 
 from .broker import Broker
+from .cluster import Cluster
 from .paths import scratch_root
 from .zookeeper import ZooKeeperServer
 
@@ -48,6 +49,7 @@ class E2ETestCase(unittest.TestCase):
         cls.scratch = tempfile.mkdtemp(prefix=f"sluice-e2e-{cls.__name__}-", dir=scratch_root())
         cls._class_brokers = []
         cls._class_zookeepers = []
+        cls._class_clusters = []
         cls._keep_scratch = False
         cls.addClassCleanup(cls._remove_scratch)
 
@@ -78,12 +80,28 @@ class E2ETestCase(unittest.TestCase):
         cls._class_brokers.append(broker)
         return broker.start()
 
+    @classmethod
+    def start_class_cluster(cls, size=3, properties=None, broker_properties=None, netns=False):
+        """A started Cluster (harness/cluster.py) living for the whole class."""
+        cluster = Cluster(cls._new_dir("cluster"), size, properties, broker_properties, netns)
+        cls.addClassCleanup(cluster.close)
+        cls._class_clusters.append(cluster)
+        return cluster.start()
+
     # --- test fixtures ---------------------------------------------------------------------
 
     def setUp(self):
         super().setUp()
         self._test_brokers = []
         self._test_zookeepers = []
+        self._test_clusters = []
+
+    def start_cluster(self, size=3, properties=None, broker_properties=None, netns=False):
+        """A started Cluster (harness/cluster.py) for this test: one ZooKeeper, brokers 0..size-1."""
+        cluster = Cluster(self._new_dir("cluster"), size, properties, broker_properties, netns)
+        self.addCleanup(cluster.close)
+        self._test_clusters.append(cluster)
+        return cluster.start()
 
     def start_zookeeper(self):
         zookeeper = ZooKeeperServer(self._new_dir("zookeeper"))
@@ -113,14 +131,20 @@ class E2ETestCase(unittest.TestCase):
         if len(result.failures) + len(result.errors) > problems_before:
             type(self)._keep_scratch = True
             print(self._failure_context(self.id(), getattr(self, "_test_brokers", []),
-                                        getattr(self, "_test_zookeepers", [])), file=sys.stderr)
+                                        getattr(self, "_test_zookeepers", []),
+                                        getattr(self, "_test_clusters", [])), file=sys.stderr)
         return outcome
 
     @classmethod
-    def _failure_context(cls, what, test_brokers, test_zookeepers):
+    def _failure_context(cls, what, test_brokers, test_zookeepers, test_clusters=()):
+        clusters = list(getattr(cls, "_class_clusters", [])) + list(test_clusters)
         brokers = list(getattr(cls, "_class_brokers", [])) + list(test_brokers)
         zookeepers = list(getattr(cls, "_class_zookeepers", [])) + list(test_zookeepers)
+        for cluster in clusters:
+            brokers += cluster.brokers
+            zookeepers.append(cluster.zookeeper)
         parts = [f"\n===== e2e failure context for {what} ====="]
+        parts += [cluster.failure_report() for cluster in clusters]
         parts += [broker.failure_report() for broker in brokers]
         parts += [f"--- tail of ZooKeeper output {z.output_path}:\n{z.log_tail(1500)}" for z in zookeepers]
         return "\n".join(parts)

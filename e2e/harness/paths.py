@@ -1,7 +1,7 @@
 """Where the pieces under test live.
 
 SLUICE_BUILD_DIR (set by ctest from e2e/CMakeLists.txt) is the CMake build directory. Individual
-paths can be overridden: SLUICE_BROKER_BIN, SLUICE_RDKAFKA_CLIENT.
+paths can be overridden: SLUICE_BROKER_BIN, SLUICE_RDKAFKA_CLIENT, SLUICE_NOLOSS_PRODUCER.
 """
 
 import os
@@ -28,6 +28,12 @@ def broker_binary():
 def rdkafka_client():
     path = os.environ.get("SLUICE_RDKAFKA_CLIENT") or os.path.join(build_dir(), "bin", "rdkafka_e2e_client")
     return _existing_executable(path, "rdkafka_e2e_client", "build it (ninja rdkafka_e2e_client) or set SLUICE_RDKAFKA_CLIENT")
+
+
+def noloss_producer():
+    path = os.environ.get("SLUICE_NOLOSS_PRODUCER") or os.path.join(build_dir(), "bin", "sluice_noloss_producer")
+    return _existing_executable(path, "sluice_noloss_producer",
+                                "build it (ninja sluice_noloss_producer) or set SLUICE_NOLOSS_PRODUCER")
 
 
 def kafkajs_dir():

@@ -91,3 +91,57 @@ def parse_batch_headers(data):
         headers.append(BatchHeader(*fields, position, crc_ok))
         position = end
     return headers
+
+
+# --- records inside a batch (for comparing replicas and reading values off disk) --------------
+
+Record = collections.namedtuple("Record", "offset timestamp key value")
+
+
+def _read_varint(data, position):
+    """A zig-zag varint at data[position:]; returns (value, next position)."""
+    shift = encoded = 0
+    while True:
+        byte = data[position]
+        position += 1
+        encoded |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return (encoded >> 1) ^ -(encoded & 1), position
+        shift += 7
+
+
+def decode_records(batch):
+    """The records of one whole v2 batch (bytes from its base offset to its end), or None when its
+    codec is not one the standard library reads (snappy, lz4, zstd). gzip is decompressed."""
+    header = HEADER.unpack_from(batch, 0)
+    base_offset, first_timestamp, attributes, count = header[0], header[7], header[5], header[12]
+    codec = attributes & 0x07
+    body = batch[HEADER_SIZE:]
+    if codec == 1:
+        import gzip
+        body = gzip.decompress(body)
+    elif codec != 0:
+        return None
+    records = []
+    position = 0
+    for _ in range(count):
+        length, position = _read_varint(body, position)
+        end = position + length
+        position += 1  # attributes
+        timestamp_delta, position = _read_varint(body, position)
+        offset_delta, position = _read_varint(body, position)
+        key_length, position = _read_varint(body, position)
+        key = None if key_length < 0 else bytes(body[position:position + key_length])
+        position += max(key_length, 0)
+        value_length, position = _read_varint(body, position)
+        value = None if value_length < 0 else bytes(body[position:position + value_length])
+        records.append(Record(base_offset + offset_delta, first_timestamp + timestamp_delta, key, value))
+        position = end  # headers skipped
+    return records
+
+
+def read_segment_batches(segment_path):
+    """[(BatchHeader, whole batch bytes)] of one segment file, in file order."""
+    with open(segment_path, "rb") as f:
+        data = f.read()
+    return [(h, data[h.position:h.position + 12 + h.batch_length]) for h in parse_batch_headers(data)]

@@ -48,8 +48,12 @@ def four_letter_word(port, word, timeout=2.0):
 
 
 class ZooKeeperServer:
-    def __init__(self, workdir, port=None, tick_time_ms=2000):
+    def __init__(self, workdir, port=None, tick_time_ms=2000, connect_host="127.0.0.1"):
+        """connect_host: the address brokers reach ZooKeeper at. Other than loopback (a bridge
+        address in network-namespace mode) ZooKeeper listens on every address; the harness's own
+        probes still use loopback."""
         self.workdir = workdir
+        self.connect_host = connect_host
         self.port = port or ports.free_port()
         self.tick_time_ms = tick_time_ms
         self.data_dir = os.path.join(workdir, "data")
@@ -60,7 +64,7 @@ class ZooKeeperServer:
     @property
     def connect(self):
         """The connect string brokers use (zookeeper.connect)."""
-        return f"127.0.0.1:{self.port}"
+        return f"{self.connect_host}:{self.port}"
 
     def _write_config(self):
         os.makedirs(self.data_dir, exist_ok=True)
@@ -68,7 +72,7 @@ class ZooKeeperServer:
             f.write("\n".join([
                 f"dataDir={self.data_dir}",
                 f"clientPort={self.port}",
-                "clientPortAddress=127.0.0.1",
+                "clientPortAddress=" + ("127.0.0.1" if self.connect_host == "127.0.0.1" else "0.0.0.0"),
                 f"tickTime={self.tick_time_ms}",
                 "maxClientCnxns=0",
                 "admin.enableServer=false",

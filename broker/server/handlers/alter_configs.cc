@@ -51,7 +51,7 @@ TopicError ReplaceTopicOverrides(BrokerServices& services, const std::string& to
     return {ErrorCode::kUnknownServerError, st.message()};
   }
   // Other brokers apply it from the change notification; this one need not wait for its own.
-  services.replicas.UpdateTopicConfig(topic, *log_config);
+  services.replicas.UpdateTopicConfig(topic);
   return {};
 }
 

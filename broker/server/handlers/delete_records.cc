@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "broker/server/errors.h"
+#include "broker/server/handlers/partition_lookup.h"
 #include "libs/kafka/messages/delete_records.h"
 
 namespace sluice::server {
@@ -32,16 +33,10 @@ Response::DeleteRecordsPartitionResult DeleteFromPartition(
     result.error_code = kafka::Code(code);
     return result;
   };
-  const int32_t self = services.config.broker_id.value();
-  auto known = services.metadata.partition(topic, request.partition_index);
-  auto partition =
-      services.replicas.Get(storage::TopicPartition{topic, PartitionId(request.partition_index)});
-  if (!partition) {
-    return fail(known ? ErrorCode::kNotLeaderOrFollower : ErrorCode::kUnknownTopicOrPartition);
-  }
-  if (known && known->leader != self) return fail(ErrorCode::kNotLeaderOrFollower);
+  LeaderLookup leader = LookupLeader(services, topic, request.partition_index, -1);
+  if (leader.error != ErrorCode::kNone) return fail(leader.error);
 
-  storage::Log& log = partition->log();
+  storage::Log& log = leader.partition->log();
   int64_t offset = request.offset;
   if (offset == kHighWatermark) offset = log.HighWatermark().value();
   if (offset < 0) return fail(ErrorCode::kOffsetOutOfRange);

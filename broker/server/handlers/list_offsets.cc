@@ -29,7 +29,7 @@ kafka::ListOffsetsResponse::ListOffsetsPartitionResponse ListOne(
   }
   storage::Log& log = leader.partition->log();
   const Offset hw = log.HighWatermark();
-  out.leader_epoch = leader.partition->leader_epoch().value();
+  out.leader_epoch = leader.partition->leader_epoch();
   std::optional<int64_t> offset;
   int64_t timestamp = -1;
   if (p.timestamp == kLatestTimestamp) {

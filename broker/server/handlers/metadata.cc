@@ -21,15 +21,23 @@ kafka::MetadataResponse::MetadataResponseTopic DescribeTopic(const TopicMetadata
   for (const auto& [index, p] : topic.partitions) {
     auto& partition = out.partitions.emplace_back();
     partition.partition_index = index;
-    partition.leader_id = p.leader;
     partition.leader_epoch = p.leader_epoch;
     partition.replica_nodes = p.replicas;
     partition.isr_nodes = p.isr;
+    // The controller names replicas on dead brokers or offline log dirs (UpdateMetadata v4+);
+    // a replica whose broker has no endpoint on this listener is offline to this client too.
+    std::set<int32_t> offline(p.offline_replicas.begin(), p.offline_replicas.end());
     for (int32_t r : p.replicas) {
-      if (!live.count(r)) partition.offline_replicas.push_back(r);
+      if (!live.count(r)) offline.insert(r);
     }
-    partition.error_code = kafka::Code(p.leader < 0 ? ErrorCode::kLeaderNotAvailable
-                                                    : ErrorCode::kNone);
+    for (int32_t r : p.replicas) {
+      if (offline.count(r)) partition.offline_replicas.push_back(r);
+    }
+    // Kafka's MetadataCache: a leader that is not a live broker is no leader to the client.
+    const bool leader_live = p.leader >= 0 && live.count(p.leader);
+    partition.leader_id = leader_live ? p.leader : -1;
+    partition.error_code =
+        kafka::Code(leader_live ? ErrorCode::kNone : ErrorCode::kLeaderNotAvailable);
   }
   return out;
 }
@@ -91,12 +99,11 @@ void RegisterMetadata(ApiRegistry& registry, BrokerServices& services) {
           auto [error, created] = services.topics.CreateTopic(topic, /*validate_only=*/false);
           // Created now (or concurrently by someone else): the client retries until leaders
           // exist. Any other failure is reported as Kafka does for auto-creation.
-          out.error_code = kafka::Code(
-              error.ok() || error.code == ErrorCode::kTopicAlreadyExists
-                  ? ErrorCode::kLeaderNotAvailable
-                  : (error.code == ErrorCode::kInvalidReplicationFactor
-                         ? ErrorCode::kInvalidReplicationFactor
-                         : ErrorCode::kUnknownTopicOrPartition));
+          out.error_code = kafka::Code(error.ok() || error.code == ErrorCode::kTopicAlreadyExists
+                                           ? ErrorCode::kLeaderNotAvailable
+                                           : (error.code == ErrorCode::kInvalidReplicationFactor
+                                                  ? ErrorCode::kInvalidReplicationFactor
+                                                  : ErrorCode::kUnknownTopicOrPartition));
         }
         respond(std::move(response));
       });

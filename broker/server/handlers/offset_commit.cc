@@ -45,24 +45,30 @@ void RegisterOffsetCommit(ApiRegistry& registry, BrokerServices& services,
             params.partitions.push_back({topic.name, p.partition_index, std::move(offset)});
           }
         }
-        if (!params.partitions.empty()) {
-          for (const auto& e : coordinator.CommitOffsets(params)) {
-            errors[{e.topic, e.partition}] = e.error;
+        // Answered once the coordinator has the verdict on the commit (after the ISR
+        // replicated it), from whichever thread delivers it.
+        auto answer = [request = std::move(request), respond = std::move(respond)](
+                          std::map<std::pair<std::string, int32_t>, ErrorCode> errors) {
+          kafka::OffsetCommitResponse response;
+          for (const auto& topic : request.topics) {
+            auto& out = response.topics.emplace_back();
+            out.name = topic.name;
+            for (const auto& p : topic.partitions) {
+              auto& part = out.partitions.emplace_back();
+              part.partition_index = p.partition_index;
+              auto it = errors.find({topic.name, p.partition_index});
+              part.error_code =
+                  kafka::Code(it == errors.end() ? ErrorCode::kUnknownServerError : it->second);
+            }
           }
-        }
-        kafka::OffsetCommitResponse response;
-        for (const auto& topic : request.topics) {
-          auto& out = response.topics.emplace_back();
-          out.name = topic.name;
-          for (const auto& p : topic.partitions) {
-            auto& part = out.partitions.emplace_back();
-            part.partition_index = p.partition_index;
-            auto it = errors.find({topic.name, p.partition_index});
-            part.error_code =
-                kafka::Code(it == errors.end() ? ErrorCode::kUnknownServerError : it->second);
-          }
-        }
-        respond(std::move(response));
+          respond(std::move(response));
+        };
+        if (params.partitions.empty()) return answer(std::move(errors));
+        coordinator.CommitOffsets(params, [errors = std::move(errors), answer = std::move(answer)](
+                                              std::vector<group::PartitionError> results) mutable {
+          for (const auto& e : results) errors[{e.topic, e.partition}] = e.error;
+          answer(std::move(errors));
+        });
       });
 }
 

@@ -2,8 +2,8 @@
 
 namespace sluice::server {
 
-LeaderLookup LookupLeader(BrokerServices& services, const std::string& topic, int32_t partition,
-                          int32_t current_leader_epoch) {
+LeaderLookup LookupReplica(BrokerServices& services, const std::string& topic, int32_t partition,
+                           int32_t current_leader_epoch, bool require_leader) {
   LeaderLookup out;
   out.partition = services.replicas.Get({topic, PartitionId(partition)});
   if (!out.partition) {
@@ -13,16 +13,28 @@ LeaderLookup LookupLeader(BrokerServices& services, const std::string& topic, in
     return out;
   }
   if (current_leader_epoch >= 0) {
-    const int32_t ours = out.partition->leader_epoch().value();
+    const int32_t ours = out.partition->leader_epoch();
     if (current_leader_epoch < ours) out.error = kafka::ErrorCode::kFencedLeaderEpoch;
     if (current_leader_epoch > ours) out.error = kafka::ErrorCode::kUnknownLeaderEpoch;
-    if (out.error != kafka::ErrorCode::kNone) out.partition = nullptr;
   }
+  if (out.error == kafka::ErrorCode::kNone && require_leader && !out.partition->is_leader()) {
+    out.error = kafka::ErrorCode::kNotLeaderOrFollower;
+  }
+  if (out.error != kafka::ErrorCode::kNone) out.partition = nullptr;
   return out;
+}
+
+LeaderLookup LookupLeader(BrokerServices& services, const std::string& topic, int32_t partition,
+                          int32_t current_leader_epoch) {
+  return LookupReplica(services, topic, partition, current_leader_epoch, /*require_leader=*/true);
 }
 
 std::string PartitionKey(const std::string& topic, int32_t partition) {
   return topic + "-" + std::to_string(partition);
+}
+
+std::string PartitionKey(const storage::TopicPartition& tp) {
+  return PartitionKey(tp.topic, tp.partition.value());
 }
 
 }  // namespace sluice::server

@@ -2,10 +2,12 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "broker/admin/broker_metrics.h"
 #include "broker/metadata/kafka_zk_client.h"
+#include "broker/server/delayed_produce.h"
 #include "broker/server/errors.h"
 #include "broker/server/handlers/partition_lookup.h"
 #include "libs/kafka/messages/produce.h"
@@ -23,15 +25,20 @@ TimestampMs NowMs() {
                          .count());
 }
 
-kafka::ProduceResponse::PartitionProduceResponse AppendOne(
-    BrokerServices& services, const std::string& topic,
-    const kafka::ProduceRequest::PartitionProduceData& data, TimestampMs now) {
-  kafka::ProduceResponse::PartitionProduceResponse out;
-  out.index = data.index;
-  out.base_offset = -1;
+struct Appended {
+  kafka::ProduceResponse::PartitionProduceResponse response;
+  Offset last_offset{-1};  // -1 when nothing was appended (an error)
+};
+
+Appended AppendOne(BrokerServices& services, const std::string& topic,
+                   const kafka::ProduceRequest::PartitionProduceData& data, int16_t acks,
+                   TimestampMs now) {
+  Appended out;
+  out.response.index = data.index;
+  out.response.base_offset = -1;
   auto fail = [&](ErrorCode code, std::string message) {
-    out.error_code = kafka::Code(code);
-    out.error_message = std::move(message);
+    out.response.error_code = kafka::Code(code);
+    out.response.error_message = std::move(message);
     return out;
   };
   if (!metadata::ValidateTopicName(topic).ok()) {
@@ -48,31 +55,47 @@ kafka::ProduceResponse::PartitionProduceResponse AppendOne(
                 "Message format v0/v1 is not supported; use record batches (magic 2)");
   }
   auto metrics = admin::TopicMetricsFor(services.metrics, topic);
-  auto info = leader.partition->AppendAsLeader(records, now);
-  if (!info.ok()) {
+  replication::AppendOutcome appended = leader.partition->AppendAsLeader(records, acks, now);
+  if (!appended.ok()) {
     metrics.bytes_rejected.Increment(static_cast<uint64_t>(records.size()));
     metrics.failed_produce_requests.Increment();
-    return fail(AppendErrorCode(info.status()), info.status().message());
+    return fail(appended.error, appended.message);
   }
-  metrics.bytes_in.Increment(static_cast<uint64_t>(records.size()));
-  metrics.messages_in.Increment(
-      static_cast<double>(info->last_offset.value() - info->first_offset.value() + 1));
-  out.base_offset = info->first_offset.value();
-  out.log_append_time_ms = info->log_append_time.value();
-  out.log_start_offset = info->log_start_offset.value();
+  const storage::AppendInfo& info = appended.info;
+  if (!appended.duplicate) {
+    metrics.bytes_in.Increment(static_cast<uint64_t>(records.size()));
+    metrics.messages_in.Increment(
+        static_cast<double>(info.last_offset.value() - info.first_offset.value() + 1));
+  }
+  out.response.base_offset = info.first_offset.value();
+  out.response.log_append_time_ms = info.log_append_time.value();
+  out.response.log_start_offset = info.log_start_offset.value();
+  out.last_offset = info.last_offset;
+  // Followers (and consumers, when the high watermark moved) waiting in a fetch see it now.
   services.purgatory.CheckAndComplete(PartitionKey(topic, data.index));
   return out;
+}
+
+// Partition::CheckAcksAll of the partition, as hosted now.
+std::optional<ErrorCode> CheckAcks(BrokerServices& services, const std::string& topic,
+                                   int32_t partition, Offset last_offset) {
+  auto replica = services.replicas.Get({topic, PartitionId(partition)});
+  if (!replica) return ErrorCode::kNotLeaderOrFollower;
+  return replica->CheckAcksAll(last_offset);
 }
 
 }  // namespace
 
 void RegisterProduce(ApiRegistry& registry, BrokerServices& services) {
   registry.RegisterMaybeSilent<kafka::ProduceRequest, kafka::ProduceResponse>(
-      "Produce", [&services](const RequestContext&, kafka::ProduceRequest request,
-                             std::function<void(MaybeSilentReply<kafka::ProduceResponse>)> respond) {
+      "Produce",
+      [&services](const RequestContext&, kafka::ProduceRequest request,
+                  std::function<void(MaybeSilentReply<kafka::ProduceResponse>)> respond) {
         kafka::ProduceResponse response;
         const bool valid_acks = request.acks == -1 || request.acks == 0 || request.acks == 1;
         const TimestampMs now = NowMs();
+        std::vector<DelayedProduce::Waiting> waiting;
+        std::vector<std::string> keys;
         for (const auto& topic : request.topic_data) {
           auto& topic_response = response.responses.emplace_back();
           topic_response.name = topic.name;
@@ -84,8 +107,13 @@ void RegisterProduce(ApiRegistry& registry, BrokerServices& services) {
               p.base_offset = -1;
               continue;
             }
-            topic_response.partition_responses.push_back(
-                AppendOne(services, topic.name, partition, now));
+            Appended appended = AppendOne(services, topic.name, partition, request.acks, now);
+            if (request.acks == -1 && appended.last_offset.value() >= 0) {
+              waiting.push_back({response.responses.size() - 1,
+                                 topic_response.partition_responses.size(), appended.last_offset});
+              keys.push_back(PartitionKey(topic.name, partition.index));
+            }
+            topic_response.partition_responses.push_back(std::move(appended.response));
           }
         }
         if (request.acks == 0) {
@@ -102,7 +130,18 @@ void RegisterProduce(ApiRegistry& registry, BrokerServices& services) {
           }
           return respond({std::nullopt, ""});
         }
-        respond({std::move(response), ""});
+        if (waiting.empty()) return respond({std::move(response), ""});
+        // acks=all with at least one partition appended: wait until they are committed.
+        auto op = std::make_shared<DelayedProduce>(
+            std::move(response), std::move(waiting),
+            [&services](const std::string& topic, int32_t partition, Offset last_offset) {
+              return CheckAcks(services, topic, partition, last_offset);
+            },
+            [respond](kafka::ProduceResponse r) {
+              respond({std::move(r), ""});
+            });
+        services.purgatory.TryCompleteElseWatch(
+            op, keys, std::chrono::milliseconds(std::max<int32_t>(0, request.timeout_ms)));
       });
 }
 
