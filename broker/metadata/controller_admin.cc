@@ -207,11 +207,19 @@ Status ControllerBroker::DoControlledShutdown(
                                      " to broker " + std::to_string((*written)->leader.value()) +
                                      " for the controlled shutdown of broker " +
                                      std::to_string(broker_id));
-        AddLeaderAndIsrToReplicas(tp);
+        // As Kafka, LeaderAndIsr goes only to the replicas not shutting down: made a follower,
+        // the stopping broker would fetch from the new leader and rejoin the ISR before it
+        // leaves. Its old leadership goes nowhere (its followers moved on, so no acks=all write
+        // completes there) until its listeners close.
+        std::vector<BrokerId> recipients;
+        for (BrokerId replica : replicas) {
+          if (!ctx_.shutting_down.contains(replica)) recipients.push_back(replica);
+        }
+        AddLeaderAndIsr(recipients, tp);
+        StopShuttingDownReplica(id, tp);
       }
     } else {
-      // A follower: stop it (keeping its log) and shrink it out of the ISR.
-      AddStopReplica(id, tp, false);
+      // A follower: shrink it out of the ISR and stop it (keeping its log).
       auto written = UpdatePartitionState(tp, [&](const PartitionState& current) {
         if (current.leader == id) return std::optional<PartitionState>();
         auto removed = RemoveReplicaFromIsr(current, id);
@@ -221,10 +229,11 @@ Status ControllerBroker::DoControlledShutdown(
       if (written->has_value()) {
         std::vector<BrokerId> others;
         for (BrokerId replica : replicas) {
-          if (replica != id) others.push_back(replica);
+          if (!ctx_.shutting_down.contains(replica)) others.push_back(replica);
         }
         AddLeaderAndIsr(others, tp);
       }
+      StopShuttingDownReplica(id, tp);
     }
   }
   PartitionList remaining;
@@ -234,6 +243,41 @@ Status ControllerBroker::DoControlledShutdown(
   ControllerLog().information(LogPrefix() + "Broker " + std::to_string(broker_id) +
                               " still leads " + std::to_string(remaining.size()) + " partitions");
   done(ErrorCode::kNone, std::move(remaining));
+  return Status::Ok();
+}
+
+void ControllerBroker::StopShuttingDownReplica(BrokerId broker, const TopicPartitionName& tp) {
+  if (!ctx_.IsLive(broker)) return;
+  // NoEpoch (-1): the replica must stop whatever epoch it has seen (with the current epoch, a
+  // follower that was not in the ISR would ignore the request as stale and keep fetching).
+  batch_.stop_replica[broker].push_back({tp.first, tp.second, LeaderEpoch(-1), false});
+}
+
+Status ControllerBroker::RemoveShuttingDownFromIsr(const TopicPartitionName& tp) {
+  const PartitionState* state = ctx_.State(tp);
+  const std::vector<BrokerId>* replicas = ctx_.Replicas(tp);
+  if (state == nullptr || replicas == nullptr) return Status::Ok();
+  for (BrokerId id : std::set<BrokerId>(ctx_.shutting_down)) {
+    if (!Contains(state->isr, id) || state->leader == id) continue;
+    auto written = UpdatePartitionState(tp, [&](const PartitionState& current) {
+      if (current.leader == id) return std::optional<PartitionState>();
+      auto removed = RemoveReplicaFromIsr(current, id);
+      return removed ? std::optional(removed->state) : std::nullopt;
+    });
+    if (!written.ok()) return written.status();
+    if (!written->has_value()) continue;
+    StateChangeLog().information(LogPrefix() + "Removed shutting-down broker " +
+                                 std::to_string(id.value()) + " from the ISR of " + Name(tp) +
+                                 " again (its leader had re-added it)");
+    std::vector<BrokerId> others;
+    for (BrokerId replica : *replicas) {
+      if (!ctx_.shutting_down.contains(replica)) others.push_back(replica);
+    }
+    AddLeaderAndIsr(others, tp);
+    StopShuttingDownReplica(id, tp);
+    state = ctx_.State(tp);
+    if (state == nullptr) break;
+  }
   return Status::Ok();
 }
 

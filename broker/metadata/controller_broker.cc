@@ -709,6 +709,7 @@ Status ControllerBroker::HandleIsrChangeNotifications() {
     if (!ctx_.topics.contains(tp.first)) continue;
     SLUICE_RETURN_IF_ERROR(RereadPartitionState(tp));
     if (ctx_.states.contains(tp)) batch_.update_metadata.insert(tp);
+    if (!ctx_.shutting_down.empty()) SLUICE_RETURN_IF_ERROR(RemoveShuttingDownFromIsr(tp));
   }
   SLUICE_RETURN_IF_ERROR(kafka_zk_.DeleteIsrChangeNotifications(*children, Fence()));
   for (const TopicPartitionName& tp : changed) {

@@ -234,6 +234,11 @@ class ControllerBroker {
                                    const ControllerCommandResponse& response);
   Status DoControlledShutdown(int32_t broker_id, int64_t broker_epoch,
                               const std::function<void(kafka::ErrorCode, PartitionList)>& done);
+  // StopReplica(delete=false, no epoch check) for a replica on a broker being shut down.
+  void StopShuttingDownReplica(BrokerId broker, const TopicPartitionName& tp);
+  // A leader may re-add a shutting-down follower that fetched before its StopReplica arrived:
+  // take it out again (Kafka 3.3's ineligible-replica rule, KIP-841).
+  Status RemoveShuttingDownFromIsr(const TopicPartitionName& tp);
   // Validation shared by the API and the znode: kNone or the error with its message.
   std::pair<kafka::ErrorCode, std::string> ValidateReassignment(
       const TopicPartitionName& tp, const std::optional<std::vector<BrokerId>>& target) const;

@@ -407,10 +407,17 @@ TEST_F(ControllerBrokerTest, ControlledShutdownMovesLeadershipAndAnswersRemainin
   EXPECT_EQ(p0->leader, BrokerId(1));
   EXPECT_EQ(p0->isr, Ids({1}));
   EXPECT_EQ(admin_->GetPartitionState("t", PartitionId(1))->isr, Ids({1}));
+  // Both replicas on the stopping broker are stopped (so neither fetches and rejoins an ISR),
+  // without an epoch check and keeping their logs.
   auto stops = broker->channel->StopReplicaTo(2);
-  ASSERT_EQ(stops.size(), 1u);
-  EXPECT_EQ(stops[0].partition, PartitionId(1));
-  EXPECT_FALSE(stops[0].delete_partition);
+  ASSERT_EQ(stops.size(), 2u);
+  std::set<int32_t> stopped;
+  for (const auto& stop : stops) {
+    stopped.insert(stop.partition.value());
+    EXPECT_FALSE(stop.delete_partition);
+    EXPECT_EQ(stop.leader_epoch, LeaderEpoch(-1));
+  }
+  EXPECT_EQ(stopped, (std::set<int32_t>{0, 1}));
 
   // A stale broker epoch and a non-controller are refused.
   answer.reset();

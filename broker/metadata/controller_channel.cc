@@ -18,6 +18,10 @@ namespace {
 
 Poco::Logger& ControllerLog() { return Poco::Logger::get("controller"); }
 
+// Upper bound on one connection attempt to a broker (controller.socket.timeout.ms still bounds
+// each round trip).
+constexpr std::chrono::milliseconds kConnectTimeout{3'000};
+
 std::vector<int32_t> Ints(const std::vector<BrokerId>& ids) {
   std::vector<int32_t> out;
   out.reserve(ids.size());
@@ -224,6 +228,9 @@ class BrokerSender {
       std::lock_guard lock(mu_);
       stopping_ = true;
       queue_.clear();
+      // A round trip in progress would otherwise hold the join for up to the request timeout
+      // (e.g. a request to this very broker, whose listeners already stopped answering).
+      if (connection_) connection_->Interrupt();
     }
     cv_.notify_all();
     thread_.join();
@@ -256,8 +263,13 @@ class BrokerSender {
         if (stopping_) return;
         item = queue_.front();
       }
-      if (!connection_ || connection_->is_broken()) {
-        connection_.reset();
+      kafka::client::Connection* connection = nullptr;
+      {
+        std::lock_guard lock(mu_);
+        if (connection_ && connection_->is_broken()) connection_.reset();
+        connection = connection_.get();
+      }
+      if (connection == nullptr) {
         const BrokerEndpoint* endpoint =
             InterBrokerEndpoint(broker_.registration, options_.inter_broker_listener_name);
         if (endpoint == nullptr) {
@@ -273,7 +285,9 @@ class BrokerSender {
         connection_options.client_id =
             "controller-" + std::to_string(options_.controller_id.value()) + "-to-broker-" +
             std::to_string(broker_.registration.id.value());
-        connection_options.connect_timeout = options_.request_timeout;
+        // Connecting cannot be interrupted: each attempt is short (the loop retries), so a
+        // stopping controller never waits long for an unreachable broker.
+        connection_options.connect_timeout = std::min(options_.request_timeout, kConnectTimeout);
         connection_options.request_timeout = options_.request_timeout;
         const std::string host = endpoint->host.empty() ? "localhost" : endpoint->host;
         auto opened = kafka::client::Connection::Open(
@@ -287,15 +301,22 @@ class BrokerSender {
           backoff = std::min(backoff * 2, options_.reconnect_backoff_max);
           continue;
         }
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
         connection_ = std::move(*opened);
+        connection = connection_.get();
         backoff = options_.reconnect_backoff;
       }
-      auto response = SendCommand(*connection_, item.first, options_.inter_broker_listener_name);
+      auto response = SendCommand(*connection, item.first, options_.inter_broker_listener_name);
       if (!response.ok()) {
+        {
+          std::lock_guard lock(mu_);
+          if (stopping_) return;  // interrupted by the destructor
+          connection_.reset();
+        }
         ControllerLog().warning("Controller " + std::to_string(options_.controller_id.value()) +
                                 " failed to send " + CommandName(item.first) + " to " + Label() +
                                 ", retrying: " + response.status().ToString());
-        connection_.reset();
         if (!Backoff(backoff)) return;
         backoff = std::min(backoff * 2, options_.reconnect_backoff_max);
         continue;
@@ -315,7 +336,9 @@ class BrokerSender {
   std::condition_variable cv_;
   std::deque<std::pair<ControllerCommand, ControllerResponseCallback>> queue_;  // guarded
   bool stopping_ = false;                                                       // guarded
-  std::unique_ptr<kafka::client::Connection> connection_;  // sender thread only
+  // Set and reset by the sender thread under mu_ (which uses it without the lock); the
+  // destructor interrupts it under mu_.
+  std::unique_ptr<kafka::client::Connection> connection_;
   std::thread thread_;
 };
 

@@ -155,6 +155,7 @@ class ZkClient::Impl {
       std::lock_guard lock(state_mu_);
       session_state_ = ZOO_CONNECTING_STATE;
       state_generation_ = generation;
+      if (!disconnected_since_) disconnected_since_ = std::chrono::steady_clock::now();
     }
     zhandle_t* zh =
         zookeeper_init2(options_.connect_string.c_str(), &SessionWatcher,
@@ -242,6 +243,11 @@ class ZkClient::Impl {
   void RemoveSessionListener(int handle) {
     std::lock_guard lock(listeners_mu_);
     listeners_.erase(handle);
+  }
+
+  std::optional<std::chrono::steady_clock::time_point> DisconnectedSince() {
+    std::lock_guard lock(state_mu_);
+    return disconnected_since_;
   }
 
   clientid_t ClientId() const {
@@ -343,6 +349,8 @@ class ZkClient::Impl {
   std::mutex state_mu_;
   std::condition_variable state_cv_;
   int session_state_ = 0;
+  // When the session stopped being connected (nullopt while connected). GUARDED_BY(state_mu_)
+  std::optional<std::chrono::steady_clock::time_point> disconnected_since_;
   uint64_t state_generation_ = 0;
 
   std::mutex watches_mu_;
@@ -369,7 +377,14 @@ void ZkClient::Impl::SessionWatcher(zhandle_t* /*zh*/, int type, int state, cons
   Impl* self = context->impl;
   {
     std::lock_guard lock(self->state_mu_);
-    if (context->generation == self->state_generation_) self->session_state_ = state;
+    if (context->generation == self->state_generation_) {
+      self->session_state_ = state;
+      if (state == ZOO_CONNECTED_STATE) {
+        self->disconnected_since_.reset();
+      } else if (!self->disconnected_since_) {
+        self->disconnected_since_ = std::chrono::steady_clock::now();
+      }
+    }
   }
   self->state_cv_.notify_all();
   if (state == ZOO_EXPIRED_SESSION_STATE) {
@@ -620,6 +635,10 @@ int ZkClient::AddSessionListener(SessionCallback callback) {
 void ZkClient::RemoveSessionListener(int handle) { impl_->RemoveSessionListener(handle); }
 
 int64_t ZkClient::session_id() const { return impl_->ClientId().client_id; }
+
+std::optional<std::chrono::steady_clock::time_point> ZkClient::disconnected_since() const {
+  return impl_->DisconnectedSince();
+}
 
 std::string ZkClient::session_password() const {
   clientid_t id = impl_->ClientId();

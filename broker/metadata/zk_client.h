@@ -32,6 +32,7 @@
 // session callbacks. Destruction must not happen on the event thread (i.e. not from a callback).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -143,6 +144,10 @@ class ZkClient {
 
   // The current session's id (what ZkStat::ephemeral_owner holds for our ephemeral znodes).
   int64_t session_id() const;
+  // Since when the client has not been connected to a ZooKeeper server (nullopt while
+  // connected). The C client drops a connection after 2/3 of the session timeout without an
+  // answer, so a broker disconnected for another third may already have lost its session.
+  std::optional<std::chrono::steady_clock::time_point> disconnected_since() const;
   // The current session's password; tests use it to expire a session from a second handle.
   std::string session_password() const;
   const std::string& connect_string() const;

@@ -1,5 +1,7 @@
 #include "broker/replication/leader_endpoint.h"
 
+#include <mutex>
+
 #include "libs/kafka/client/connection.h"
 
 namespace sluice::replication {
@@ -33,12 +35,28 @@ class NetworkLeaderEndpoint : public LeaderEndpoint {
     return Send<kafka::ListOffsetsResponse>(request, send);
   }
 
-  void Close() override { connection_.reset(); }
+  void Close() override {
+    std::lock_guard lock(mu_);
+    connection_.reset();
+  }
+
+  void Interrupt() override {
+    std::lock_guard lock(mu_);
+    interrupted_ = true;
+    if (connection_) connection_->Interrupt();
+  }
 
  private:
   template <typename Resp, typename Req>
   Result<Resp> Send(const Req& request, const kafka::client::SendOptions& send) {
-    if (connection_ == nullptr || connection_->is_broken()) {
+    kafka::client::Connection* connection = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      if (interrupted_) return Status::Unavailable("the replica fetcher is stopping");
+      if (connection_ != nullptr && connection_->is_broken()) connection_.reset();
+      connection = connection_.get();
+    }
+    if (connection == nullptr) {
       kafka::client::ConnectionOptions options;
       options.client_id = options_.client_id;
       options.connect_timeout = options_.connect_timeout;
@@ -48,16 +66,25 @@ class NetworkLeaderEndpoint : public LeaderEndpoint {
                                                         leader_.host + ":" +
                                                         std::to_string(leader_.port) + ")");
       if (!opened.ok()) return opened.status();
+      std::lock_guard lock(mu_);
+      if (interrupted_) return Status::Unavailable("the replica fetcher is stopping");
       connection_ = std::move(*opened);
+      connection = connection_.get();
     }
-    auto answer = connection_->Send<Resp>(request, send);
-    if (!answer.ok()) connection_.reset();
+    // Used without the lock: only this thread resets connection_ (Interrupt merely breaks it).
+    auto answer = connection->Send<Resp>(request, send);
+    if (!answer.ok()) {
+      std::lock_guard lock(mu_);
+      connection_.reset();
+    }
     return answer;
   }
 
   const BrokerAddress leader_;
   const NetworkLeaderEndpointOptions options_;
-  std::unique_ptr<kafka::client::Connection> connection_;
+  std::mutex mu_;
+  bool interrupted_ = false;                               // guarded by mu_
+  std::unique_ptr<kafka::client::Connection> connection_;  // guarded by mu_ (see Send)
 };
 
 }  // namespace

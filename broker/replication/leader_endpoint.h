@@ -33,6 +33,9 @@ class LeaderEndpoint {
       const kafka::ListOffsetsRequest& request) = 0;
   // Forgets the connection (after an error or before a long pause).
   virtual void Close() = 0;
+  // From another thread, when the fetcher stops: the call in progress fails at once and every
+  // later one fails without connecting, so the fetcher thread can be joined promptly.
+  virtual void Interrupt() {}
 };
 
 using LeaderEndpointFactory = std::function<std::unique_ptr<LeaderEndpoint>(const BrokerAddress&)>;

@@ -49,6 +49,8 @@ void ReplicaFetcher::Shutdown() {
     stopping_ = true;
   }
   cv_.notify_all();
+  // A fetch in progress may wait for the leader up to replica.socket.timeout.ms.
+  endpoint_->Interrupt();
   if (thread_.joinable()) thread_.join();
 }
 

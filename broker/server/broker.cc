@@ -99,6 +99,17 @@ Status Broker::Start() {
   auto zk = metadata::ZkClient::Connect(zk_options);
   if (!zk.ok()) return zk.status();
   zk_client_ = std::move(*zk);
+  fence_ = std::make_unique<LeadershipFence>(
+      std::chrono::milliseconds(config_.zookeeper_session_timeout_ms),
+      [this]() -> std::optional<LeadershipFence::Clock::time_point> {
+        metadata::ZkClient* zk = zk_client_.get();
+        return zk ? zk->disconnected_since() : std::nullopt;
+      });
+  zk_client_->AddSessionListener([this](metadata::SessionEvent event) {
+    if (event != metadata::SessionEvent::kExpired) return;
+    metadata::ControllerBroker* controller = registered_controller_.load();
+    fence_->OnSessionExpired(controller ? controller->broker_epoch() : -1);
+  });
   kafka_zk_ = std::make_unique<metadata::KafkaZkClient>(*zk_client_);
   SLUICE_RETURN_IF_ERROR(kafka_zk_->EnsurePersistentPaths());
   auto cluster_id = kafka_zk_->GetOrCreateClusterId();
@@ -171,10 +182,12 @@ Status Broker::Start() {
       std::make_unique<TopicManager>(config_, *kafka_zk_, metadata_, socket_server_->io_context());
   services_ = std::unique_ptr<BrokerServices>(
       new BrokerServices{config_, metadata_, *replicas_, *logs_, *kafka_zk_, *purgatory_, *topics_,
-                         metrics::Registry::Default(), [this]() -> int64_t {
+                         metrics::Registry::Default(),
+                         [this]() -> int64_t {
                            metadata::ControllerBroker* controller = registered_controller_.load();
                            return controller ? controller->broker_epoch() : -1;
-                         }});
+                         },
+                         fence_.get()});
   RegisterApis();
   std::vector<net::ListenerSpec> listeners;
   for (const auto& endpoint : config_.listeners) {

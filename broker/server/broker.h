@@ -73,6 +73,8 @@ class Broker : public replication::ReplicationListener {
   void ObserveRequest(const RequestContext& ctx, const std::string& api, bool ok);
 
   config::BrokerConfig config_;
+  // Declared before zk_client_: its session listener calls the fence until the client is gone.
+  std::unique_ptr<LeadershipFence> fence_;
   std::unique_ptr<metadata::ZkClient> zk_client_;
   std::unique_ptr<metadata::KafkaZkClient> kafka_zk_;
   std::unique_ptr<storage::LogManager> logs_;

@@ -5,6 +5,8 @@
 //   sluice console-consumer --bootstrap-server localhost:9092 --topic t --from-beginning
 //   sluice consumer-groups --bootstrap-server localhost:9092 --list
 //   sluice reassign-partitions --bootstrap-server localhost:9092 --list
+//   sluice leader-election --bootstrap-server localhost:9092 --election-type preferred
+//   --all-topic-partitions
 #include <algorithm>
 #include <cstring>
 #include <iostream>
@@ -29,6 +31,8 @@ constexpr Tool kTools[] = {
      "list, describe, reset offsets of and delete consumer groups"},
     {"reassign-partitions", sluice::tools::RunReassignPartitions,
      "move partitions between brokers (generate, execute, verify, list, cancel)"},
+    {"leader-election", sluice::tools::RunLeaderElection,
+     "elect the preferred (or an unclean) leader for partitions"},
 };
 
 void PrintUsage(std::ostream& out) {

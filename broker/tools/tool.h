@@ -1,5 +1,6 @@
 // The `sluice` command-line tools: one file per tool (topics, console-producer,
-// console-consumer, consumer-groups, reassign-partitions), each exposing one entry point. sluice_main.cc dispatches
+// console-consumer, consumer-groups, reassign-partitions, leader-election), each exposing one
+// entry point. sluice_main.cc dispatches
 // `sluice <tool> [flags]`, and bin/kafka-<tool>.sh wrappers call the same entry points, so a
 // Kafka user's commands work as typed.
 //
@@ -20,5 +21,6 @@ int RunConsoleProducer(const std::vector<std::string>& args);
 int RunConsoleConsumer(const std::vector<std::string>& args);
 int RunConsumerGroups(const std::vector<std::string>& args);
 int RunReassignPartitions(const std::vector<std::string>& args);
+int RunLeaderElection(const std::vector<std::string>& args);
 
 }  // namespace sluice::tools

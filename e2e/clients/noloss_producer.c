@@ -206,6 +206,9 @@ int main(int argc, char** argv) {
   snprintf(number, sizeof number, "%" PRId64, options.request_timeout_ms);
   set_conf(conf, "request.timeout.ms", number);
   set_conf(conf, "socket.timeout.ms", number);
+  // librdkafka's own debug contexts (e.g. "eos,topic,broker") when a fault test needs them.
+  const char* debug = getenv("SLUICE_NOLOSS_DEBUG");
+  if (debug != NULL && debug[0] != '\0') set_conf(conf, "debug", debug);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_error_cb(conf, on_error);
   rd_kafka_conf_set_opaque(conf, &state);

@@ -81,14 +81,22 @@ class ReplicatedTestCase(E2ETestCase):
         cluster.wait_leader(topic, partition, timeout)
         cluster.wait_isr(topic, partition, replicas, timeout)
 
-    def finish_and_verify(self, cluster, topic, partition=0, producers=None, min_acked=1, logs=None):
+    def finish_and_verify(self, cluster, topic, partition=0, producers=None, min_acked=1, logs=None,
+                          check_served=None):
         """Stops the producers, waits for a full ISR, reads the partition, stops every broker
-        cleanly, compares the replicas and asserts the verdict. Returns it."""
+        cleanly, compares the replicas and asserts the verdict. Returns it. `check_served`, if
+        given, is called with the partition as consumers see it ([(offset, value)]).
+
+        The read comes after the producers stop on purpose: a consumer reading "to the end" never
+        gets there while a producer keeps appending (each fetch at the high watermark waits for, and
+        gets, new records), in Kafka as here."""
         producers = self.producers if producers is None else producers
         for producer in producers:
             print(f"[producer {producer.run}] {producer.stop().strip()}", file=sys.stderr)
         self.wait_full_isr(cluster, topic, partition)
         served = read_partition(cluster.bootstrap, topic, partition)
+        if check_served is not None:
+            check_served(served)
         replicas = cluster.assignment(topic)[partition]
         for broker_id in cluster.running():
             cluster.stop_broker(broker_id)

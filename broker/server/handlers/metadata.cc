@@ -1,6 +1,7 @@
 #include "broker/server/handlers/metadata.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "broker/metadata/kafka_zk_client.h"
@@ -45,9 +46,23 @@ kafka::MetadataResponse::MetadataResponseTopic DescribeTopic(const TopicMetadata
 }  // namespace
 
 void RegisterMetadata(ApiRegistry& registry, BrokerServices& services) {
-  registry.Register<kafka::MetadataRequest, kafka::MetadataResponse>(
-      "Metadata", [&services](const RequestContext& ctx, kafka::MetadataRequest request,
-                              std::function<void(kafka::MetadataResponse)> respond) {
+  registry.RegisterMaybeSilent<kafka::MetadataRequest, kafka::MetadataResponse>(
+      "Metadata",
+      [&services](const RequestContext& ctx, kafka::MetadataRequest request,
+                  std::function<void(MaybeSilentReply<kafka::MetadataResponse>)> reply) {
+        // A broker that may have lost its ZooKeeper session (leadership_fence.h) is out of the
+        // cluster as far as the controller is concerned and gets no UpdateMetadata: its cache
+        // may name it leader of partitions that moved. Answering "no leader" is not enough,
+        // because clients keep asking the broker they are connected to (librdkafka does), so
+        // they would never learn the new leader. Closing the connection sends them to another
+        // broker; they reconnect here once the fence is down.
+        if (std::optional<std::string> fenced = LeadershipFenced(services)) {
+          return reply({std::nullopt, "metadata may be stale (" + *fenced +
+                                          "): closing so the client asks another broker"});
+        }
+        auto respond = [&reply](kafka::MetadataResponse response) {
+          reply({std::move(response), ""});
+        };
         const int16_t version = ctx.api_version;
         kafka::MetadataResponse response;
         std::set<int32_t> live;

@@ -46,6 +46,20 @@ Appended AppendOne(BrokerServices& services, const std::string& topic,
   }
   LeaderLookup leader = LookupLeader(services, topic, data.index, -1);
   if (leader.error != ErrorCode::kNone) return fail(leader.error, "");
+  // A leader out of touch with ZooKeeper may have been replaced: the client is to find the
+  // current leader (NOT_LEADER_OR_FOLLOWER makes it refresh its metadata) rather than have this
+  // broker judge its batch against producer state that moved on elsewhere.
+  if (std::optional<std::string> fenced = LeadershipFenced(services)) {
+    return fail(ErrorCode::kNotLeaderOrFollower, "Not acting as leader: " + *fenced);
+  }
+  // The controller's metadata already names a newer leader epoch than this replica's own
+  // (its LeaderAndIsr is still on the way): this replica's leadership is over.
+  if (std::optional<PartitionMetadata> cached = services.metadata.partition(topic, data.index);
+      cached && cached->leader_epoch > leader.partition->leader_epoch()) {
+    return fail(ErrorCode::kNotLeaderOrFollower,
+                "Leader epoch " + std::to_string(leader.partition->leader_epoch()) +
+                    " was superseded by " + std::to_string(cached->leader_epoch));
+  }
   if (!data.records || data.records->empty()) {
     return fail(ErrorCode::kInvalidRecord, "Produce request without records");
   }

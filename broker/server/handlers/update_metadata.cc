@@ -104,6 +104,9 @@ void RegisterUpdateMetadata(ApiRegistry& registry, BrokerServices& services) {
           admin::RemoveTopicMetrics(services.metrics, topic);
           StateChangeLog().information("Topic %s is gone from the metadata cache", topic);
         }
+        if (services.fence) {
+          services.fence->OnControllerMetadata(request.broker_epoch, services.broker_epoch());
+        }
         StateChangeLog().debug(
             "Applied UpdateMetadata from controller %d epoch %d: %?d brokers, "
             "%?d partition states",

@@ -54,8 +54,8 @@ Result<int> ConnectTcp(const std::string& host, int32_t port, Clock::time_point 
   const std::string service = std::to_string(port);
   int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &addresses);
   if (rc != 0) {
-    return Status::Unavailable(label + ": cannot resolve host '" + host + "': " +
-                               ::gai_strerror(rc));
+    return Status::Unavailable(label + ": cannot resolve host '" + host +
+                               "': " + ::gai_strerror(rc));
   }
   Status last = Status::Unavailable(label + ": no address for host '" + host + "'");
   for (addrinfo* a = addresses; a != nullptr; a = a->ai_next) {
@@ -106,6 +106,11 @@ Connection::~Connection() { ::close(fd_); }
 
 bool Connection::is_broken() const { return broken_.load(); }
 
+void Connection::Interrupt() {
+  broken_ = true;
+  ::shutdown(fd_, SHUT_RDWR);
+}
+
 std::optional<VersionRange> Connection::BrokerVersions(int16_t api_key) const {
   auto it = broker_versions_.find(api_key);
   if (it == broker_versions_.end()) return std::nullopt;
@@ -139,8 +144,8 @@ Status Connection::NegotiateVersions() {
     std::vector<uint8_t> body;
     Writer writer(body);
     request.Encode(writer, version);
-    Result<std::vector<uint8_t>> answer = RoundTrip(ApiVersionsRequest::kApiKey, version, body,
-                                                    options_.request_timeout, true);
+    Result<std::vector<uint8_t>> answer =
+        RoundTrip(ApiVersionsRequest::kApiKey, version, body, options_.request_timeout, true);
     if (!answer.ok()) return answer.status();
 
     // Every version starts with the error code; on UNSUPPORTED_VERSION the rest is v0 format.
@@ -162,8 +167,8 @@ Status Connection::NegotiateVersions() {
     }
     if (response.error_code == 0) return Status::Ok();
     if (response.error_code != Code(ErrorCode::kUnsupportedVersion) || round == 1) {
-      return KafkaErrorStatus(response.error_code, label_ + ": ApiVersions v" +
-                                                       std::to_string(version));
+      return KafkaErrorStatus(response.error_code,
+                              label_ + ": ApiVersions v" + std::to_string(version));
     }
     auto ours = BrokerVersions(ApiVersionsRequest::kApiKey);
     int16_t next = ours.has_value() ? std::min<int16_t>(version - 1, ours->max) : int16_t{0};
@@ -240,12 +245,12 @@ Result<std::vector<uint8_t>> Connection::RoundTrip(int16_t api_key, int16_t api_
   uint8_t size_bytes[4];
   Status got = ReadExactly(size_bytes, deadline);
   if (!got.ok()) return Broken(got);
-  const int32_t response_size = static_cast<int32_t>(
-      (uint32_t{size_bytes[0]} << 24) | (uint32_t{size_bytes[1]} << 16) |
-      (uint32_t{size_bytes[2]} << 8) | uint32_t{size_bytes[3]});
+  const int32_t response_size =
+      static_cast<int32_t>((uint32_t{size_bytes[0]} << 24) | (uint32_t{size_bytes[1]} << 16) |
+                           (uint32_t{size_bytes[2]} << 8) | uint32_t{size_bytes[3]});
   if (response_size < 4 || response_size > options_.max_response_bytes) {
-    return Broken(Status::Corruption(label_ + ": invalid response size " +
-                                     std::to_string(response_size)));
+    return Broken(
+        Status::Corruption(label_ + ": invalid response size " + std::to_string(response_size)));
   }
   std::vector<uint8_t> response(static_cast<size_t>(response_size));
   got = ReadExactly(response, deadline);

@@ -81,6 +81,10 @@ class Connection {
                                 int16_t our_max) const;
   // True after a timeout or I/O error: the connection must not be used again.
   bool is_broken() const;
+  // Breaks the connection from another thread: a round trip blocked in it fails at once (its
+  // socket is shut down; the descriptor stays open until destruction). Lets a stopping owner
+  // join the thread that uses the connection without waiting out the request timeout.
+  void Interrupt();
 
   // Sends `request` at the negotiated version and decodes the answer as `Resp` (same api key).
   // A Produce with acks=0 gets no answer from Kafka: Send returns a default ProduceResponse.
