@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "broker/metadata/partition_leader_election.h"
+#include "libs/base/clock.h"
 
 namespace sluice::metadata {
 namespace {
@@ -17,12 +18,6 @@ constexpr int kStateWriteAttempts = 3;
 
 Poco::Logger& ControllerLog() { return Poco::Logger::get("controller"); }
 Poco::Logger& StateChangeLog() { return Poco::Logger::get("state-change"); }
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string Join(const std::vector<BrokerId>& ids) {
   std::string out;
@@ -237,7 +232,7 @@ Status ControllerBroker::HandleEvent(const Event& event) {
 
 Status ControllerBroker::RegisterBroker() {
   BrokerRegistration registration = options_.registration;
-  registration.timestamp_ms = NowMs();
+  registration.timestamp_ms = WallClockNow().value();
   auto epoch = kafka_zk_.RegisterBroker(registration);
   if (!epoch.ok()) return epoch.status();
   broker_epoch_ = *epoch;

@@ -1,4 +1,5 @@
 #include "broker/metadata/kafka_zk_client.h"
+#include "libs/base/clock.h"
 
 #include <Poco/Logger.h>
 
@@ -13,12 +14,6 @@ namespace {
 
 bool IsNotFound(const Status& status) { return status.code() == Status::Code::kNotFound; }
 bool IsAlreadyExists(const Status& status) { return status.code() == Status::Code::kAlreadyExists; }
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status ValidateAssignment(const std::string& topic, const PartitionAssignment& assignment,
                           int32_t first_partition) {
@@ -200,12 +195,12 @@ Result<ControllerElection> KafkaZkClient::TryElectController(BrokerId broker) {
   auto [current_epoch, version] = **epoch;
   ControllerEpoch next_epoch = current_epoch + 1;
 
-  Status won =
-      zk_.Multi({ZkOp::Create(ControllerZNode::Path(),
-                              ControllerZNode::Encode(ControllerRegistration{broker, NowMs()}),
-                              CreateMode::kEphemeral),
-                 ZkOp::SetData(ControllerEpochZNode::Path(),
-                               ControllerEpochZNode::Encode(next_epoch), version)});
+  Status won = zk_.Multi(
+      {ZkOp::Create(ControllerZNode::Path(),
+                    ControllerZNode::Encode(ControllerRegistration{broker, WallClockNow().value()}),
+                    CreateMode::kEphemeral),
+       ZkOp::SetData(ControllerEpochZNode::Path(), ControllerEpochZNode::Encode(next_epoch),
+                     version)});
   if (won.ok()) {
     return ControllerElection{true, broker, next_epoch, version + 1};
   }

@@ -18,10 +18,6 @@ namespace {
 Poco::Logger& StateChangeLog() { return Poco::Logger::get("state-change"); }
 Poco::Logger& PartitionLog() { return Poco::Logger::get("replication"); }
 
-std::string Name(const storage::TopicPartition& tp) {
-  return tp.topic + "-" + std::to_string(tp.partition.value());
-}
-
 std::string Join(const std::vector<int32_t>& ids) {
   std::string out = "[";
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -81,7 +77,7 @@ Result<std::shared_ptr<Partition>> Partition::Create(storage::TopicPartition tp,
   storage::MutexLock lock(partition->append_mu_);
   Status loaded = partition->RebuildProducerState();
   if (!loaded.ok()) {
-    return Status::IoError("cannot load the producer state of " + Name(partition->tp_) + ": " +
+    return Status::IoError("cannot load the producer state of " + partition->tp_.ToString() + ": " +
                            loaded.message());
   }
   return partition;
@@ -202,7 +198,7 @@ Result<bool> Partition::MakeLeader(const LeaderAndIsrPartitionState& state, Time
     MaybeIncrementHighWatermark();
   }
   StateChangeLog().information(
-      "Leader " + Name(tp_) + " starts at leader epoch " + std::to_string(state.leader_epoch) +
+      "Leader " + tp_.ToString() + " starts at leader epoch " + std::to_string(state.leader_epoch) +
       " from offset " + std::to_string(leader_epoch_start.value()) + " with high watermark " +
       std::to_string(log_->HighWatermark().value()) + " ISR " + Join(state.isr) +
       " addingReplicas " + Join(state.adding_replicas) + " removingReplicas " +
@@ -243,8 +239,9 @@ AppendOutcome Partition::AppendAsLeader(std::span<const uint8_t> records, int16_
     {
       storage::MutexLock lock(mu_);
       if (leader_ != self_) {
-        return fail(ErrorCode::kNotLeaderOrFollower, "Leader not local for partition " + Name(tp_) +
-                                                         " on broker " + std::to_string(self_));
+        return fail(ErrorCode::kNotLeaderOrFollower, "Leader not local for partition " +
+                                                         tp_.ToString() + " on broker " +
+                                                         std::to_string(self_));
       }
       epoch = leader_epoch_;
       const size_t in_sync = isr_.size();
@@ -253,7 +250,7 @@ AppendOutcome Partition::AppendAsLeader(std::span<const uint8_t> records, int16_
         return fail(ErrorCode::kNotEnoughReplicas,
                     "The size of the current ISR " + Join(isr_) +
                         " is insufficient to satisfy the min.isr requirement of " +
-                        std::to_string(min_isr) + " for partition " + Name(tp_));
+                        std::to_string(min_isr) + " for partition " + tp_.ToString());
       }
     }
 
@@ -311,12 +308,12 @@ Result<storage::ReadResult> Partition::ReadRecords(int32_t replica_id, Offset fe
   {
     storage::MutexLock lock(mu_);
     if (leader_ != self_) {
-      return Status::Unavailable("Leader not local for partition " + Name(tp_) + " on broker " +
-                                 std::to_string(self_));
+      return Status::Unavailable("Leader not local for partition " + tp_.ToString() +
+                                 " on broker " + std::to_string(self_));
     }
     if (replica_id >= 0 && remotes_.find(replica_id) == remotes_.end()) {
       return Status::Unavailable("Replica " + std::to_string(replica_id) +
-                                 " is not an assigned replica of " + Name(tp_));
+                                 " is not an assigned replica of " + tp_.ToString());
     }
   }
   if (replica_id < 0) {
@@ -382,11 +379,12 @@ bool Partition::WriteAndApplyIsr(const std::vector<int32_t>& new_isr, int32_t le
   storage::MutexLock lock(mu_);
   if (!written.ok()) {
     if (written.status().code() == Status::Code::kConflict) {
-      PartitionLog().information("[Partition " + Name(tp_) + " broker=" + std::to_string(self_) +
-                                 "] Cached zkVersion " + std::to_string(zk_version) +
+      PartitionLog().information("[Partition " + tp_.ToString() +
+                                 " broker=" + std::to_string(self_) + "] Cached zkVersion " +
+                                 std::to_string(zk_version) +
                                  " not equal to that in zookeeper, skip updating ISR");
     } else {
-      PartitionLog().warning("[Partition " + Name(tp_) + " broker=" + std::to_string(self_) +
+      PartitionLog().warning("[Partition " + tp_.ToString() + " broker=" + std::to_string(self_) +
                              "] Failed to update ISR to " + Join(new_isr) + ": " +
                              written.status().ToString());
     }
@@ -396,8 +394,8 @@ bool Partition::WriteAndApplyIsr(const std::vector<int32_t>& new_isr, int32_t le
     // A LeaderAndIsr arrived while we wrote; it carries its own ISR and zkVersion.
     return false;
   }
-  PartitionLog().information("[Partition " + Name(tp_) + " broker=" + std::to_string(self_) + "] " +
-                             change + " ISR from " + Join(isr_) + " to " + Join(new_isr) +
+  PartitionLog().information("[Partition " + tp_.ToString() + " broker=" + std::to_string(self_) +
+                             "] " + change + " ISR from " + Join(isr_) + " to " + Join(new_isr) +
                              ", zkVersion " + std::to_string(*written));
   // Kafka's IsrShrinksPerSec / IsrExpandsPerSec, as Prometheus counters.
   const bool shrinking = new_isr.size() < isr_.size();
@@ -468,8 +466,8 @@ bool Partition::MaybeShrinkIsr(TimestampMs now) {
       }
       if (new_isr.size() == isr_.size()) return false;
       PartitionLog().information(
-          "[Partition " + Name(tp_) + " broker=" + std::to_string(self_) + "] Shrinking ISR from " +
-          Join(isr_) + " to " + Join(new_isr) +
+          "[Partition " + tp_.ToString() + " broker=" + std::to_string(self_) +
+          "] Shrinking ISR from " + Join(isr_) + " to " + Join(new_isr) +
           ". Leader: (highWatermark: " + std::to_string(log_->HighWatermark().value()) +
           ", endOffset: " + std::to_string(leader_end.value()) +
           "). Out of sync replicas: " + out_of_sync + ".");
@@ -498,7 +496,7 @@ Result<storage::AppendInfo> Partition::AppendAsFollower(std::span<const uint8_t>
     storage::MutexLock lock(mu_);
     if (leader_ == self_) {
       return Status::InvalidArgument("broker " + std::to_string(self_) + " is the leader of " +
-                                     Name(tp_) + ": it does not append fetched records");
+                                     tp_.ToString() + ": it does not append fetched records");
     }
   }
   storage::AppendInfo info{log_->LogEndOffset(), log_->LogEndOffset() - 1, TimestampMs(-1),
@@ -523,8 +521,8 @@ Result<storage::AppendInfo> Partition::AppendAsFollower(std::span<const uint8_t>
     auto moved = log_->DeleteRecordsBefore(start_target, now);
     if (!moved.ok()) {
       PartitionLog().warning("Cannot follow the leader's log start offset " +
-                             std::to_string(leader_log_start_offset.value()) + " for " + Name(tp_) +
-                             ": " + moved.status().ToString());
+                             std::to_string(leader_log_start_offset.value()) + " for " +
+                             tp_.ToString() + ": " + moved.status().ToString());
     }
   }
   info.log_start_offset = log_->LogStartOffset();
@@ -534,7 +532,7 @@ Result<storage::AppendInfo> Partition::AppendAsFollower(std::span<const uint8_t>
 Status Partition::TruncateTo(Offset offset, TimestampMs now) {
   storage::MutexLock append(append_mu_);
   if (offset >= log_->LogEndOffset()) return Status::Ok();
-  PartitionLog().information("[Log partition=" + Name(tp_) + "] Truncating to offset " +
+  PartitionLog().information("[Log partition=" + tp_.ToString() + "] Truncating to offset " +
                              std::to_string(offset.value()) + " from " +
                              std::to_string(log_->LogEndOffset().value()));
   SLUICE_RETURN_IF_ERROR(log_->TruncateTo(offset, now));
@@ -543,7 +541,7 @@ Status Partition::TruncateTo(Offset offset, TimestampMs now) {
 
 Status Partition::TruncateFullyAndStartAt(Offset offset, TimestampMs now) {
   storage::MutexLock append(append_mu_);
-  PartitionLog().information("[Log partition=" + Name(tp_) +
+  PartitionLog().information("[Log partition=" + tp_.ToString() +
                              "] Truncating fully: the leader's log starts at " +
                              std::to_string(offset.value()) + ", past our end " +
                              std::to_string(log_->LogEndOffset().value()));

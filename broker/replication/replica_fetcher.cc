@@ -7,6 +7,7 @@
 #include <string>
 
 #include "broker/replication/fetch_truncation.h"
+#include "libs/base/clock.h"
 
 namespace sluice::replication {
 
@@ -15,16 +16,6 @@ using kafka::ErrorCode;
 namespace {
 
 Poco::Logger& FetcherLog() { return Poco::Logger::get("replica-fetcher"); }
-
-std::string Name(const storage::TopicPartition& tp) {
-  return tp.topic + "-" + std::to_string(tp.partition.value());
-}
-
-TimestampMs SystemNow() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 // How long the thread sleeps when no partition is ready (delayed or none assigned).
 constexpr std::chrono::milliseconds kIdleWait{100};
@@ -86,7 +77,9 @@ std::optional<PartitionFetchState> ReplicaFetcher::fetch_state(
   return it->second.state;
 }
 
-TimestampMs ReplicaFetcher::Now() const { return options_.clock ? options_.clock() : SystemNow(); }
+TimestampMs ReplicaFetcher::Now() const {
+  return options_.clock ? options_.clock() : WallClockNow();
+}
 
 void ReplicaFetcher::Delay(Entry& entry) {
   entry.state.delayed_until = Now() + options_.fetch_backoff_ms;
@@ -160,7 +153,7 @@ bool ReplicaFetcher::TruncatePartitions(
       }
       Status truncated = entry->partition->TruncateTo(log.HighWatermark(), Now());
       if (!truncated.ok()) {
-        FetcherLog().warning("Cannot truncate " + Name(tp) +
+        FetcherLog().warning("Cannot truncate " + tp.ToString() +
                              " to its high watermark: " + truncated.ToString());
         Delay(*entry);
         continue;
@@ -199,7 +192,7 @@ bool ReplicaFetcher::TruncatePartitions(
       Entry* entry = FindSame(tp, *snapshot->second);
       if (entry == nullptr) continue;
       if (result.error_code != kafka::Code(ErrorCode::kNone)) {
-        FetcherLog().information("OffsetForLeaderEpoch for " + Name(tp) + " answered error " +
+        FetcherLog().information("OffsetForLeaderEpoch for " + tp.ToString() + " answered error " +
                                  std::to_string(result.error_code) + "; retrying later");
         Delay(*entry);
         continue;
@@ -211,7 +204,7 @@ bool ReplicaFetcher::TruncatePartitions(
                                                      end_before, log.HighWatermark());
       Status truncated = entry->partition->TruncateTo(decision.truncate_to, Now());
       if (!truncated.ok()) {
-        FetcherLog().warning("Cannot truncate " + Name(tp) + ": " + truncated.ToString());
+        FetcherLog().warning("Cannot truncate " + tp.ToString() + ": " + truncated.ToString());
         Delay(*entry);
         continue;
       }
@@ -289,8 +282,8 @@ bool ReplicaFetcher::FetchPartitions(
           auto appended = partition.AppendAsFollower(records, Offset(data.high_watermark),
                                                      Offset(data.log_start_offset), now);
           if (!appended.ok()) {
-            FetcherLog().warning("Cannot append fetched records to " + Name(tp) + " at offset " +
-                                 std::to_string(fetch_offset.value()) + ": " +
+            FetcherLog().warning("Cannot append fetched records to " + tp.ToString() +
+                                 " at offset " + std::to_string(fetch_offset.value()) + ": " +
                                  appended.status().ToString());
             Delay(*entry);
           }
@@ -300,7 +293,7 @@ bool ReplicaFetcher::FetchPartitions(
           out_of_range.emplace_back(tp, *entry, fetch_offset);
           continue;
         }
-        FetcherLog().information("Fetch of " + Name(tp) + " at leader epoch " +
+        FetcherLog().information("Fetch of " + tp.ToString() + " at leader epoch " +
                                  std::to_string(entry->state.leader_epoch) + " from broker " +
                                  std::to_string(leader_.id) + " answered error " +
                                  std::to_string(data.error_code) + "; retrying in " +
@@ -341,7 +334,7 @@ void ReplicaFetcher::HandleOutOfRange(const storage::TopicPartition& tp, const E
         return p.offset;
       }
     }
-    return Status::Unavailable("ListOffsets answer lacks " + Name(tp));
+    return Status::Unavailable("ListOffsets answer lacks " + tp.ToString());
   };
   Result<int64_t> leader_end = list(-1);
   Result<int64_t> leader_start = leader_end.ok() ? list(-2) : Result<int64_t>(leader_end.status());
@@ -351,7 +344,7 @@ void ReplicaFetcher::HandleOutOfRange(const storage::TopicPartition& tp, const E
   if (entry == nullptr) return;
   if (!leader_start.ok()) {
     FetcherLog().warning("Cannot resolve the out-of-range fetch offset " +
-                         std::to_string(fetch_offset.value()) + " of " + Name(tp) + ": " +
+                         std::to_string(fetch_offset.value()) + " of " + tp.ToString() + ": " +
                          leader_start.status().ToString());
     Delay(*entry);
     return;
@@ -364,7 +357,7 @@ void ReplicaFetcher::HandleOutOfRange(const storage::TopicPartition& tp, const E
   if (*leader_start > fetch_offset.value()) {
     Status truncated = entry->partition->TruncateFullyAndStartAt(Offset(*leader_start), Now());
     if (!truncated.ok()) {
-      FetcherLog().warning("Cannot restart " + Name(tp) + " at the leader's log start " +
+      FetcherLog().warning("Cannot restart " + tp.ToString() + " at the leader's log start " +
                            std::to_string(*leader_start) + ": " + truncated.ToString());
       Delay(*entry);
     }

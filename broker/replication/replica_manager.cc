@@ -1,4 +1,5 @@
 #include "broker/replication/replica_manager.h"
+#include "libs/base/clock.h"
 
 #include <Poco/Logger.h>
 
@@ -12,16 +13,6 @@ using kafka::ErrorCode;
 namespace {
 
 Poco::Logger& StateChangeLog() { return Poco::Logger::get("state-change"); }
-
-std::string Name(const storage::TopicPartition& tp) {
-  return tp.topic + "-" + std::to_string(tp.partition.value());
-}
-
-TimestampMs SystemNow() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 ReplicaFetcherOptions FetcherOptions(const ReplicaManagerOptions& options) {
   ReplicaFetcherOptions out;
@@ -59,7 +50,9 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::LogManage
 
 ReplicaManager::~ReplicaManager() { Stop(); }
 
-TimestampMs ReplicaManager::Now() const { return options_.clock ? options_.clock() : SystemNow(); }
+TimestampMs ReplicaManager::Now() const {
+  return options_.clock ? options_.clock() : WallClockNow();
+}
 
 void ReplicaManager::Start() {
   std::lock_guard lock(background_mu_);
@@ -81,7 +74,8 @@ void ReplicaManager::Stop() {
     Status snapshot = partition->TakeProducerSnapshot();
     if (!snapshot.ok()) {
       StateChangeLog().warning("Cannot snapshot the producer state of " +
-                               Name(partition->topic_partition()) + ": " + snapshot.ToString());
+                               partition->topic_partition().ToString() + ": " +
+                               snapshot.ToString());
     }
   }
 }
@@ -110,7 +104,8 @@ void ReplicaManager::RunBackground() {
         Status snapshot = partition->TakeProducerSnapshot();
         if (!snapshot.ok()) {
           StateChangeLog().warning("Cannot snapshot the producer state of " +
-                                   Name(partition->topic_partition()) + ": " + snapshot.ToString());
+                                   partition->topic_partition().ToString() + ": " +
+                                   snapshot.ToString());
         }
       }
       next_snapshot = now + snapshot_interval;
@@ -143,7 +138,8 @@ std::shared_ptr<Partition> ReplicaManager::GetOrCreatePartition(const storage::T
   PartitionConfig config = config_for_topic_(tp.topic);
   auto log = logs_.GetOrCreateLog(tp, config.log, Now());
   if (!log.ok()) {
-    StateChangeLog().error("Cannot create the log of " + Name(tp) + ": " + log.status().ToString());
+    StateChangeLog().error("Cannot create the log of " + tp.ToString() + ": " +
+                           log.status().ToString());
     return nullptr;
   }
   (*log)->UpdateConfig(config.log);
@@ -185,7 +181,7 @@ LeaderAndIsrResult ReplicaManager::BecomeLeaderOrFollower(
     const int32_t current_epoch = partition ? partition->leader_epoch() : -1;
     if (state.leader_epoch <= current_epoch) {
       StateChangeLog().information(
-          "Ignoring LeaderAndIsr request from " + from + " for partition " + Name(state.tp) +
+          "Ignoring LeaderAndIsr request from " + from + " for partition " + state.tp.ToString() +
           " since its associated leader epoch " + std::to_string(state.leader_epoch) +
           " is not higher than the current leader epoch " + std::to_string(current_epoch));
       result.partitions[state.tp] = ErrorCode::kStaleControllerEpoch;
@@ -194,7 +190,8 @@ LeaderAndIsrResult ReplicaManager::BecomeLeaderOrFollower(
     if (std::find(state.replicas.begin(), state.replicas.end(), options_.broker_id) ==
         state.replicas.end()) {
       StateChangeLog().warning("Ignoring LeaderAndIsr request from " + from + " for partition " +
-                               Name(state.tp) + " as broker " + std::to_string(options_.broker_id) +
+                               state.tp.ToString() + " as broker " +
+                               std::to_string(options_.broker_id) +
                                " is not among its assigned replicas");
       result.partitions[state.tp] = ErrorCode::kUnknownTopicOrPartition;
       continue;
@@ -218,7 +215,7 @@ LeaderAndIsrResult ReplicaManager::BecomeLeaderOrFollower(
     auto made = change.first->MakeLeader(*change.second, now);
     if (!made.ok()) {
       StateChangeLog().error("Cannot make broker " + std::to_string(options_.broker_id) +
-                             " the leader of " + Name(change.second->tp) + ": " +
+                             " the leader of " + (change.second->tp).ToString() + ": " +
                              made.status().ToString());
       result.partitions[change.second->tp] = ErrorCode::kKafkaStorageError;
       continue;
@@ -239,7 +236,7 @@ LeaderAndIsrResult ReplicaManager::BecomeLeaderOrFollower(
                                [&](const BrokerAddress& b) { return b.id == state.leader; });
     if (leader == live_leaders.end()) {
       StateChangeLog().information("Broker " + std::to_string(options_.broker_id) + " follows " +
-                                   Name(state.tp) + " but its leader " +
+                                   state.tp.ToString() + " but its leader " +
                                    std::to_string(state.leader) +
                                    " is not live; not fetching until it is");
       continue;
@@ -290,8 +287,8 @@ StopReplicaResult ReplicaManager::StopReplicas(
     if (partition != nullptr && leader_epoch != kEpochDuringDelete && leader_epoch != kNoEpoch &&
         leader_epoch <= partition->leader_epoch()) {
       StateChangeLog().information("Ignoring StopReplica request from controller " +
-                                   std::to_string(controller_id) + " for partition " + Name(tp) +
-                                   " since its associated leader epoch " +
+                                   std::to_string(controller_id) + " for partition " +
+                                   tp.ToString() + " since its associated leader epoch " +
                                    std::to_string(leader_epoch) + " is not higher than " +
                                    std::to_string(partition->leader_epoch()));
       result.partitions[tp] = ErrorCode::kFencedLeaderEpoch;
@@ -312,7 +309,8 @@ StopReplicaResult ReplicaManager::StopReplicas(
     }
     Status deleted = logs_.DeleteLog(tp);
     if (!deleted.ok() && deleted.code() != Status::Code::kNotFound) {
-      StateChangeLog().error("Cannot delete the log of " + Name(tp) + ": " + deleted.ToString());
+      StateChangeLog().error("Cannot delete the log of " + tp.ToString() + ": " +
+                             deleted.ToString());
       result.partitions[tp] = ErrorCode::kKafkaStorageError;
     }
   }

@@ -13,6 +13,7 @@
 
 #include "broker/replication/test_fakes.h"
 #include "broker/storage/test_util.h"
+#include "libs/base/clock.h"
 #include "tests/support/wait.h"
 
 namespace sluice::replication {
@@ -20,12 +21,6 @@ namespace {
 
 using kafka::ErrorCode;
 using testing::ClientBatch;
-
-TimestampMs WallNow() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 // Answers a follower's requests from the leader broker's ReplicaManager.
 class InProcessEndpoint : public LeaderEndpoint {
@@ -45,7 +40,7 @@ class InProcessEndpoint : public LeaderEndpoint {
         ErrorCode error = Fence(partition, p.current_leader_epoch);
         if (error == ErrorCode::kNone) {
           auto read = partition->ReadRecords(request.replica_id, Offset(p.fetch_offset),
-                                             p.partition_max_bytes, true, WallNow());
+                                             p.partition_max_bytes, true, WallClockNow());
           if (!read.ok()) {
             error = read.status().code() == Status::Code::kOutOfRange
                         ? ErrorCode::kOffsetOutOfRange
@@ -246,11 +241,11 @@ TEST_F(ReplicaManagerTest, FollowerReplicatesJoinsTheIsrAndCommitsAcksAll) {
   auto leader = b1.replicas->Get(tp_);
   auto follower = b2.replicas->Get(tp_);
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(leader->AppendAsLeader(ClientBatch(2), 1, WallNow()).ok());
+    ASSERT_TRUE(leader->AppendAsLeader(ClientBatch(2), 1, WallClockNow()).ok());
   }
   ASSERT_TRUE(test::WaitUntil([&] { return leader->isr().size() == 2; }, std::chrono::seconds(10)));
   EXPECT_EQ(b1.writer.writes().back().isr, (std::vector<int32_t>{1, 2}));
-  auto outcome = leader->AppendAsLeader(ClientBatch(3), -1, WallNow());
+  auto outcome = leader->AppendAsLeader(ClientBatch(3), -1, WallClockNow());
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome.info.last_offset, Offset(12));
   ASSERT_TRUE(test::WaitUntil(
@@ -269,13 +264,13 @@ TEST_F(ReplicaManagerTest, DivergedOldLeaderTruncatesToTheNewLeadersLog) {
   ASSERT_EQ(Send(b2, State(1, 1, {1, 2})).partitions.at(tp_), ErrorCode::kNone);
   auto p1 = b1.replicas->Get(tp_);
   auto p2 = b2.replicas->Get(tp_);
-  ASSERT_TRUE(p1->AppendAsLeader(ClientBatch(5), 1, WallNow()).ok());
+  ASSERT_TRUE(p1->AppendAsLeader(ClientBatch(5), 1, WallClockNow()).ok());
   ASSERT_TRUE(test::WaitUntil([&] { return p2->log().LogEndOffset() == Offset(5); },
                               std::chrono::seconds(10)));
   // Broker 2 takes over at epoch 2 (broker 1 is cut off and still writes, uncommitted).
   ASSERT_EQ(Send(b2, State(2, 2, {2})).partitions.at(tp_), ErrorCode::kNone);
-  ASSERT_TRUE(p1->AppendAsLeader(ClientBatch(3), 1, WallNow()).ok());
-  ASSERT_TRUE(p2->AppendAsLeader(ClientBatch(4), 1, WallNow()).ok());
+  ASSERT_TRUE(p1->AppendAsLeader(ClientBatch(3), 1, WallClockNow()).ok());
+  ASSERT_TRUE(p2->AppendAsLeader(ClientBatch(4), 1, WallClockNow()).ok());
   EXPECT_EQ(p1->log().LogEndOffset(), Offset(8));
   EXPECT_EQ(p2->log().LogEndOffset(), Offset(9));
   // Broker 1 comes back as follower: OffsetForLeaderEpoch(1) -> (1, 5): drop 5-7, fetch 5-8.

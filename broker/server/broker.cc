@@ -43,6 +43,7 @@
 #include "broker/server/handlers/sync_group.h"
 #include "broker/server/handlers/update_metadata.h"
 #include "broker/server/log_config_mapping.h"
+#include "libs/base/clock.h"
 
 namespace sluice::server {
 
@@ -50,12 +51,6 @@ namespace {
 
 Poco::Logger& ServerLog() { return Poco::Logger::get("server"); }
 Poco::Logger& StateChangeLog() { return Poco::Logger::get("state-change"); }
-
-TimestampMs NowMs() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 // The background task's longest sleep: flushes are due every second.
 constexpr auto kBackgroundTick = std::chrono::seconds(1);
@@ -68,7 +63,7 @@ Broker::~Broker() { Stop(); }
 
 Status Broker::Start() {
   started_ = true;
-  const TimestampMs start = NowMs();
+  const TimestampMs start = WallClockNow();
   ServerLog().information("Starting broker %d (Sluice, Kafka 2.8 protocol)",
                           static_cast<int>(config_.broker_id.value()));
   if (config_.broker_id.value() < 0) {
@@ -122,8 +117,8 @@ Status Broker::Start() {
   std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
   auto default_log_config = LogConfigForTopic(config_, {});
   if (!default_log_config.ok()) return default_log_config.status();
-  auto logs =
-      storage::LogManager::Open(dirs, config_.broker_id, *cluster_id, *default_log_config, NowMs());
+  auto logs = storage::LogManager::Open(dirs, config_.broker_id, *cluster_id, *default_log_config,
+                                        WallClockNow());
   if (!logs.ok()) return logs.status();
   logs_ = std::move(*logs);
   const auto& report = logs_->load_report();
@@ -132,7 +127,7 @@ Status Broker::Start() {
       "bytes truncated) in %?d ms",
       report.logs_loaded, report.logs_recovered_uncleanly, report.segments_recovered,
       static_cast<int64_t>(report.bytes_truncated),
-      static_cast<int64_t>(NowMs().value() - start.value()));
+      static_cast<int64_t>(WallClockNow().value() - start.value()));
   for (const auto& warning : report.warnings) ServerLog().warning(warning);
   if (config_.log_cleaner_enable) {  // compaction; LogManager::Close stops it
     for (const auto& warning : logs_->StartCleaner(CleanerConfigFor(config_))) {
@@ -221,7 +216,7 @@ Status Broker::Start() {
     e.security_protocol = config::SecurityProtocolName(endpoint.security_protocol);
     controller_options.registration.endpoints.push_back(e);
   }
-  controller_options.registration.timestamp_ms = NowMs().value();
+  controller_options.registration.timestamp_ms = WallClockNow().value();
   controller_ = std::make_unique<metadata::ControllerBroker>(*zk_client_, controller_options);
   // After a crash, /brokers/ids/<id> still belongs to the dead process's session until
   // ZooKeeper expires it (zookeeper.session.timeout.ms). Kafka refuses to start then; we wait
@@ -279,7 +274,7 @@ Status Broker::Start() {
   ready_ = true;
   ServerLog().information("[KafkaServer id=%d] started in %?d ms",
                           static_cast<int>(config_.broker_id.value()),
-                          static_cast<int64_t>(NowMs().value() - start.value()));
+                          static_cast<int64_t>(WallClockNow().value() - start.value()));
   return Status::Ok();
 }
 
@@ -406,7 +401,7 @@ void Broker::RunBackgroundTasks() {
     lock.unlock();
     const auto now = Clock::now();
     if (now >= next_retention) {
-      auto deleted = logs_->RunRetention(NowMs());
+      auto deleted = logs_->RunRetention(WallClockNow());
       if (!deleted.ok()) {
         ServerLog().error("Retention pass failed: %s", deleted.status().ToString());
       } else if (*deleted > 0) {
@@ -415,7 +410,7 @@ void Broker::RunBackgroundTasks() {
       next_retention = now + retention_interval;
     }
     if (now >= next_flush) {
-      Status st = logs_->FlushDirtyLogs(NowMs());
+      Status st = logs_->FlushDirtyLogs(WallClockNow());
       if (!st.ok()) ServerLog().error("Flush failed: %s", st.ToString());
       next_flush = now + kBackgroundTick;
     }

@@ -13,16 +13,11 @@
 #include "broker/storage/log_segment.h"
 #include "broker/storage/posix_file.h"
 #include "broker/storage/segment_batch_reader.h"
+#include "libs/base/clock.h"
 #include "libs/kafka/records/record_batch.h"
 
 namespace sluice::storage {
 namespace {
-
-TimestampMs WallClockNow() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 std::string OffsetString(Offset o) { return std::to_string(o.value()); }
 

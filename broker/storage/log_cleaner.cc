@@ -8,18 +8,13 @@
 #include "broker/storage/cleanable_range.h"
 #include "broker/storage/file_names.h"
 #include "broker/storage/log_compactor.h"
+#include "libs/base/clock.h"
 #include "libs/base/logging.h"
 
 namespace sluice::storage {
 namespace {
 
 Poco::Logger& CleanerLog() { return Poco::Logger::get(log::kLogCleanerLogger); }
-
-TimestampMs WallClockNow() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 double Megabytes(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
@@ -30,8 +25,8 @@ LogCleaner::LogCleaner(std::vector<std::filesystem::path> log_dirs, LogSource lo
     : log_dirs_(std::move(log_dirs)),
       logs_(std::move(logs)),
       config_(config),
-      map_(static_cast<size_t>(std::max<int64_t>(config.dedupe_buffer_bytes,
-                                                 KeyOffsetMap::kEntryBytes * 16)),
+      map_(static_cast<size_t>(
+               std::max<int64_t>(config.dedupe_buffer_bytes, KeyOffsetMap::kEntryBytes * 16)),
            config.dedupe_buffer_load_factor) {
   for (const auto& dir : log_dirs_) {
     const std::filesystem::path path = dir / kCleanerOffsetCheckpointFile;
@@ -108,10 +103,9 @@ CleanerPassResult LogCleaner::RunPass(TimestampMs now) {
     if (range->due) candidates.push_back({log, range->dirty_ratio});
   }
   // The dirtiest first: it gains the most per byte rewritten (Kafka's grabFilthiestLog).
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) {
-                     return a.dirty_ratio > b.dirty_ratio;
-                   });
+  std::stable_sort(
+      candidates.begin(), candidates.end(),
+      [](const Candidate& a, const Candidate& b) { return a.dirty_ratio > b.dirty_ratio; });
   for (const Candidate& candidate : candidates) {
     {
       std::lock_guard lock(mu_);
@@ -144,8 +138,8 @@ Result<bool> LogCleaner::CompactOne(Log& log, TimestampMs now, CleanerPassResult
   CleanerLog().information(
       "Beginning compaction of log %s: dirty section [%?d, %?d), %.1f MB dirty, dirty ratio %.2f%s",
       name, static_cast<int64_t>(range->first_dirty_offset.value()),
-      static_cast<int64_t>(range->first_uncleanable_offset.value()),
-      Megabytes(range->dirty_bytes), range->dirty_ratio,
+      static_cast<int64_t>(range->first_uncleanable_offset.value()), Megabytes(range->dirty_bytes),
+      range->dirty_ratio,
       std::string(range->max_lag_exceeded ? " (max.compaction.lag.ms passed)" : ""));
   const auto started = std::chrono::steady_clock::now();
   auto stats = CompactLog(log, *view, *range, map_, now, [this, &tp] { return ShouldStop(tp); });
@@ -176,8 +170,7 @@ Result<bool> LogCleaner::CompactOne(Log& log, TimestampMs now, CleanerPassResult
       std::string(stats->map_filled ? ", offset map full" : ""), seconds, stats->segments_read,
       Megabytes(stats->bytes_read), stats->segments_written, Megabytes(stats->bytes_written),
       static_cast<int64_t>(stats->records_kept), static_cast<int64_t>(stats->records_read),
-      static_cast<int64_t>(stats->tombstones_dropped),
-      static_cast<int64_t>(stats->keys_mapped));
+      static_cast<int64_t>(stats->tombstones_dropped), static_cast<int64_t>(stats->keys_mapped));
   if (stats->end_offset <= range->first_dirty_offset) return false;
   const std::filesystem::path dir = view->dir.parent_path();
   {
@@ -186,8 +179,8 @@ Result<bool> LogCleaner::CompactOne(Log& log, TimestampMs now, CleanerPassResult
   }
   Status written = WriteCheckpoint(dir);
   if (!written.ok()) {
-    CleanerLog().error("Writing %s failed: %s",
-                       (dir / kCleanerOffsetCheckpointFile).string(), written.ToString());
+    CleanerLog().error("Writing %s failed: %s", (dir / kCleanerOffsetCheckpointFile).string(),
+                       written.ToString());
   }
   return true;
 }

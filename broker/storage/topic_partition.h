@@ -16,6 +16,8 @@ struct TopicPartition {
 
   auto operator<=>(const TopicPartition&) const = default;
   bool operator==(const TopicPartition&) const = default;
+  // "<topic>-<partition>": Kafka's name for it in logs and its directory name.
+  std::string ToString() const { return topic + "-" + std::to_string(partition.value()); }
   friend std::ostream& operator<<(std::ostream& os, const TopicPartition& tp) {
     return os << tp.topic << '-' << tp.partition;
   }

@@ -17,8 +17,10 @@ import subprocess
 import unittest
 
 from harness.case import E2ETestCase
+from harness.kcat import KcatError
 from harness.netns import available as netns_available
 from harness.noloss import NoLossProducer, ProducerLog, ReplicaData, read_partition, verify
+from harness.waiting import wait_until
 from harness.record_batch import build_batch, decode_records
 
 TOPIC = "harness"
@@ -158,13 +160,26 @@ class NetnsClusterTest(E2ETestCase):
 
         cluster.cut_from_zookeeper(1)
         cluster.wait_unregistered(1, timeout=30)
-        cluster.kcat([1]).metadata()  # the broker itself still answers clients
+        # Out of ZooKeeper, the broker's metadata may be stale: it closes client connections
+        # instead of answering (broker/server/leadership_fence.h), so clients ask another broker.
+        with self.assertRaises(KcatError):
+            cluster.kcat([1]).metadata()
+        self.assertNotIn(1, [b["id"] for b in cluster.kcat([0]).metadata()["brokers"]])
         cluster.heal(1)
         cluster.wait_registered([1], timeout=60)
+        wait_until(lambda: self.answers_metadata(cluster, 1), 60, "broker 1 to answer Metadata again")
 
         cluster.close()
         self.assertFalse(network.exists(), "namespaces, veths or the bridge outlived close()")
         self.assertFalse(cluster.broker(0).alive())
+
+
+    @staticmethod
+    def answers_metadata(cluster, broker_id):
+        try:
+            return any(b["id"] == broker_id for b in cluster.kcat([broker_id]).metadata()["brokers"])
+        except KcatError:
+            return False
 
 
 if __name__ == "__main__":

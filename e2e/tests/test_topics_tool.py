@@ -249,8 +249,17 @@ class BootstrapStyleTest(TopicsToolCase):
         self.fails("--alter", *self.bootstrap, "--topic", "bs-grow", "--partitions", "2", message=ERROR_PREFIX)
 
     def test_min_isr_reports(self):
-        self.ok("--create", *self.bootstrap, "--topic", "bs-minisr2", "--partitions", "2",
-                "--config", "min.insync.replicas=2")
+        # Sluice refuses what Kafka 2.8 accepts here: a topic whose own min.insync.replicas
+        # exceeds its replication factor could never take an acks=all write.
+        self.fails("--create", *self.bootstrap, "--topic", "bs-minisr2", "--partitions", "2",
+                   "--config", "min.insync.replicas=2",
+                   message="min.insync.replicas=2 is larger than the replication factor 1")
+        # An override that later outgrows the ISR (set the way kafka-configs --zookeeper does) is
+        # what the reports are for.
+        self.ok("--create", *self.bootstrap, "--topic", "bs-minisr2", "--partitions", "2")
+        with ZkClient(self.zookeeper.connect) as zk:
+            zk.set_data("/config/topics/bs-minisr2",
+                        json.dumps({"version": 1, "config": {"min.insync.replicas": "2"}}).encode())
         self.ok("--create", *self.bootstrap, "--topic", "bs-minisr1", "--partitions", "2")
         self.describe(self.bootstrap, "bs-minisr2")
         self.describe(self.bootstrap, "bs-minisr1")

@@ -4,6 +4,7 @@
 
 #include "broker/server/errors.h"
 #include "broker/server/handlers/partition_lookup.h"
+#include "libs/base/clock.h"
 #include "libs/kafka/messages/delete_records.h"
 
 namespace sluice::server {
@@ -16,12 +17,6 @@ namespace {
 
 // DeleteRecords' "up to the high watermark" offset.
 constexpr int64_t kHighWatermark = -1;
-
-TimestampMs Now() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 Response::DeleteRecordsPartitionResult DeleteFromPartition(
     BrokerServices& services, const std::string& topic,
@@ -40,7 +35,7 @@ Response::DeleteRecordsPartitionResult DeleteFromPartition(
   int64_t offset = request.offset;
   if (offset == kHighWatermark) offset = log.HighWatermark().value();
   if (offset < 0) return fail(ErrorCode::kOffsetOutOfRange);
-  auto start = log.DeleteRecordsBefore(Offset(offset), Now());
+  auto start = log.DeleteRecordsBefore(Offset(offset), WallClockNow());
   if (!start.ok()) return fail(ReadErrorCode(start.status()));
   result.low_watermark = start->value();
   result.error_code = kafka::Code(ErrorCode::kNone);

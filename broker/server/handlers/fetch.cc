@@ -6,6 +6,7 @@
 #include "broker/admin/broker_metrics.h"
 #include "broker/server/errors.h"
 #include "broker/server/handlers/partition_lookup.h"
+#include "libs/base/clock.h"
 #include "libs/kafka/messages/fetch.h"
 
 namespace sluice::server {
@@ -13,12 +14,6 @@ namespace sluice::server {
 using kafka::ErrorCode;
 
 namespace {
-
-TimestampMs NowMs() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 // A fetch from a follower (replica_id = its broker id) rather than a consumer (-1).
 bool FromFollower(const kafka::FetchRequest& request) { return request.replica_id >= 0; }
@@ -33,7 +28,7 @@ std::pair<kafka::FetchResponse, size_t> ReadNow(BrokerServices& services,
   kafka::FetchResponse response;
   const bool follower = FromFollower(request);
   const int32_t replica_id = follower ? request.replica_id : -1;
-  const TimestampMs now = NowMs();
+  const TimestampMs now = WallClockNow();
   // Before v3 there is no response-wide limit; partition limits alone apply.
   int64_t remaining = version >= 3 ? request.max_bytes : INT32_MAX;
   // KIP-74: from v3 on, the first batch is returned even when larger than the limits, so a

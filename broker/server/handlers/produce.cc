@@ -10,6 +10,7 @@
 #include "broker/server/delayed_produce.h"
 #include "broker/server/errors.h"
 #include "broker/server/handlers/partition_lookup.h"
+#include "libs/base/clock.h"
 #include "libs/kafka/messages/produce.h"
 #include "libs/kafka/records/record_batch.h"
 
@@ -18,12 +19,6 @@ namespace sluice::server {
 using kafka::ErrorCode;
 
 namespace {
-
-TimestampMs NowMs() {
-  return TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-}
 
 struct Appended {
   kafka::ProduceResponse::PartitionProduceResponse response;
@@ -107,7 +102,7 @@ void RegisterProduce(ApiRegistry& registry, BrokerServices& services) {
                   std::function<void(MaybeSilentReply<kafka::ProduceResponse>)> respond) {
         kafka::ProduceResponse response;
         const bool valid_acks = request.acks == -1 || request.acks == 0 || request.acks == 1;
-        const TimestampMs now = NowMs();
+        const TimestampMs now = WallClockNow();
         std::vector<DelayedProduce::Waiting> waiting;
         std::vector<std::string> keys;
         for (const auto& topic : request.topic_data) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "libs/base/clock.h"
 #include "libs/kafka/client/errors.h"
 #include "libs/kafka/messages/produce.h"
 
@@ -10,12 +11,6 @@ namespace sluice::kafka::client {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // An estimate of a record's size in a batch (Kafka's batch.size counts encoded bytes; the
 // varint framing adds at most ~20 bytes per record plus header framing).
@@ -80,7 +75,7 @@ Result<TopicPartition> Producer::Send(ProducerRecord record) {
   TopicPartition tp{record.topic, partition};
 
   Record r;
-  r.timestamp = record.timestamp.has_value() ? record.timestamp->value() : NowMs();
+  r.timestamp = record.timestamp.has_value() ? record.timestamp->value() : WallClockNow().value();
   r.key = std::move(record.key);
   r.value = std::move(record.value);
   r.headers = std::move(record.headers);
@@ -149,9 +144,9 @@ void Producer::SendBatches(std::vector<TopicPartition> partitions) {
     Result<std::vector<uint8_t>> bytes = BuildRecordBatch(records, build);
     if (!bytes.ok()) {
       for (size_t i = 0; i < records.size(); ++i) {
-        completed_.push_back(DeliveryReport{tp, Offset(-1),
-                                            Status::InvalidArgument(tp.ToString() + ": " +
-                                                                    bytes.status().message())});
+        completed_.push_back(DeliveryReport{
+            tp, Offset(-1),
+            Status::InvalidArgument(tp.ToString() + ": " + bytes.status().message())});
       }
       continue;
     }
