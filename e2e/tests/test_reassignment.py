@@ -1,6 +1,7 @@
 """Partition reassignment with bin/kafka-reassign-partitions.sh (--bootstrap-server, i.e.
 AlterPartitionReassignments/ListPartitionReassignments): a partition on {0,1} moves to {1,2}
-while the no-loss producer writes to it; the tool's --verify reports completion; the assignment
+while the no-loss producer writes to it and a kcat consumer reads it (it must end up with exactly
+the partition's records and see no error beyond retriable ones); the tool's --verify reports completion; the assignment
 znode says [1,2], the ISR is {1,2}, broker 0's partition directory is deleted (StopReplica with
 delete), no acknowledged write is lost and the new replicas hold identical data.
 Bad reassignment files (not JSON, an unknown broker, a duplicate replica, an unknown topic, an
@@ -8,7 +9,9 @@ empty replica list) each fail with an error naming the problem and change nothin
 
 import json
 import os
+import subprocess
 import sys
+import time
 
 from harness.cluster import run_tool
 from harness.replicated import ReplicatedTestCase
@@ -33,6 +36,7 @@ class ReassignmentTest(ReplicatedTestCase):
         self.create_checked_topic(cluster, TOPIC, assignment=[[0, 1]])
         producer = self.start_producer(cluster, TOPIC, run="reassign")
         producer.wait_acks(500, timeout=60)
+        consumer = self.start_tailing_consumer(cluster)
 
         # Bad plans: an error that names the problem, nothing changes.
         bad_plans = [
@@ -74,4 +78,42 @@ class ReassignmentTest(ReplicatedTestCase):
         self.assertTrue(os.path.isdir(cluster.broker(2).partition_dir(TOPIC, 0)))
 
         producer.wait_acks(producer.acked() + 300, timeout=60)
-        self.finish_and_verify(cluster, TOPIC, min_acked=800)
+        self.finish_and_verify(cluster, TOPIC, min_acked=800,
+                               check_served=lambda served: self.check_consumer(consumer, served))
+
+    def start_tailing_consumer(self, cluster):
+        """kcat consuming the partition from the beginning throughout the move (no -e)."""
+        directory = self.scratch_dir("consumer")
+        out = open(os.path.join(directory, "consumed.txt"), "wb")
+        err = open(os.path.join(directory, "kcat.err"), "wb")
+        self.addCleanup(out.close)
+        self.addCleanup(err.close)
+        process = subprocess.Popen(["kcat", "-b", cluster.bootstrap, "-C", "-t", TOPIC, "-p", "0", "-o", "beginning",
+                                    "-f", "%o %s\\n", "-X", "topic.metadata.refresh.interval.ms=1000"],
+                                   stdout=out, stderr=err)
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+        return process, out.name, err.name
+
+    def check_consumer(self, consumer, served):
+        """The consumer that ran through the move saw exactly what the partition serves now, and
+        nothing but retriable conditions (which librdkafka handles without surfacing them)."""
+        process, out_path, err_path = consumer
+
+        def consumed():
+            with open(out_path, "rb") as f:
+                return [line.split(b" ", 1) for line in f.read().split(b"\n") if line]
+
+        deadline = time.monotonic() + 60
+        while len(consumed()) < len(served) and time.monotonic() < deadline:
+            self.assertIsNone(process.poll(), "the consumer exited during the move")
+            time.sleep(0.2)
+        process.terminate()
+        process.wait(timeout=10)
+        # Values as the checker reads them: the producer pads them with '.' after the value proper.
+        seen = [(int(offset), value.decode(errors="replace").split(".", 1)[0]) for offset, value in consumed()]
+        self.assertEqual(seen[:len(served)], list(served),
+                         "the consumer that ran through the move saw other records than the partition holds")
+        with open(err_path, errors="replace") as f:
+            errors = [line for line in f if line.startswith("% ERROR")]
+        self.assertEqual(errors, [], "errors surfaced to the consumer during the move")
+        print(f"[consumer] read {len(seen)} records through the move, no errors", file=sys.stderr)
