@@ -111,23 +111,11 @@ Result<std::vector<BrokerId>> KafkaZkClient::GetLiveBrokerIds(WatchCallback watc
 }
 
 Result<std::vector<BrokerRegistration>> KafkaZkClient::GetLiveBrokers() {
-  auto ids = GetLiveBrokerIds();
-  if (!ids.ok()) return ids.status();
+  auto live = GetLiveBrokersWithEpochs();
+  if (!live.ok()) return live.status();
   std::vector<BrokerRegistration> brokers;
-  for (BrokerId id : *ids) {
-    auto node = zk_.Get(BrokerIdZNode::Path(id));
-    if (!node.ok()) {
-      if (IsNotFound(node.status())) continue;  // went away since listed
-      return node.status();
-    }
-    auto broker = BrokerIdZNode::Decode(id, node->data);
-    if (!broker.ok()) {
-      Poco::Logger::get("controller")
-          .warning("skipping broker registration: " + broker.status().ToString());
-      continue;
-    }
-    brokers.push_back(std::move(*broker));
-  }
+  brokers.reserve(live->size());
+  for (LiveBroker& broker : *live) brokers.push_back(std::move(broker.registration));
   return brokers;
 }
 
