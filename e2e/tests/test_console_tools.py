@@ -267,8 +267,7 @@ class ConsoleToolsTest(E2ETestCase):
     # --- consumer groups -------------------------------------------------------------------------
 
     def test_group_resumes_from_committed_offsets(self):
-        if not self.broker_has_groups():
-            self.skipTest("the broker does not advertise the group APIs yet")
+        self.assertTrue(self.broker_has_groups(), "the broker does not advertise the group APIs")
         self.produce("grouped", [f"g{i}" for i in range(10)])
         first = self.consume("grouped", "--group", "readers", "--from-beginning", "--max-messages", "6")
         second = self.consume("grouped", "--group", "readers", "--from-beginning", "--timeout-ms", "4000")
@@ -282,8 +281,7 @@ class ConsoleToolsTest(E2ETestCase):
         self.assertEqual(sorted(other.stdout.decode().splitlines()), sorted(f"g{i}" for i in range(10)))
 
     def test_two_members_of_one_group_split_the_partitions(self):
-        if not self.broker_has_groups():
-            self.skipTest("the broker does not advertise the group APIs yet")
+        self.assertTrue(self.broker_has_groups(), "the broker does not advertise the group APIs")
         self.produce("split", ["warm-up"])  # creates the topic with its partitions
         # --from-beginning: a member positions at the log end only after the join, so without it
         # records produced while the group forms could be skipped (as with Kafka).
