@@ -20,6 +20,13 @@ step "Configuring and building ($build)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_WERROR=ON >/dev/null
 ninja -C "$build" -j "$jobs"
 
+step "Test substrates (cached under /var/cache/sluice; built only when missing)"
+# A real Kubernetes 1.20.2 from Debian's source package (~6-16 min cold on two cores) and the local
+# debian:bookworm-slim base image for the Dockerfile (~1 min cold). Done here, timed, rather than
+# inside the first test that needs them, so no test timeout has to cover a cold build.
+e2e/k8s/build-kubernetes.sh
+e2e/docker/dockerd.sh base-image
+
 step "Unit and integration tests"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" -LE e2e
 

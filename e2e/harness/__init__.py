@@ -14,4 +14,8 @@ Python standard library only; run with /usr/bin/python3. Modules:
   crc32c         CRC-32C (Castagnoli), which the standard library lacks
   record_batch   record batch v2 encoding and the on-disk segment reader
   case           E2ETestCase: fixtures tied to unittest's lifecycle, log tails on failure
+  cluster        Cluster: ZooKeeper + several brokers (optionally in network namespaces)
+  noloss         the no-loss checker: producer logs, reading back, replica comparison
+  docker         Debian's Docker engine, the project's images, containers/networks/volumes
+  k8s            KubeNode / KubeTestCase: a real Kubernetes 1.20.2 (API-only or full node) via e2e/k8s/node.sh
 """
