@@ -261,7 +261,7 @@ Result<value> FakeClient::WriteExisting(const ResourceType& type, const std::str
       }
     }
     int64_t generation = GenerationOf(old);
-    if (ContentOf(next) != ContentOf(old)) generation += 0;
+    if (ContentOf(next) != ContentOf(old)) ++generation;
     meta["generation"] = value::number(generation);
     for (const char* field : {"kind", "apiVersion"}) {
       if (!next.has_field(field)) CopyField(old, next, field);
