@@ -2,12 +2,14 @@
 project's Dockerfile, the operator is installed with `kubectl apply -f manifests/...` and runs as a
 Deployment under its own ServiceAccount and RBAC, and real kubectl drives every step.
 
-One cluster, `demo`, lives through the whole class, so the steps run in order (test_01 .. test_09):
+One cluster, `demo`, lives through the whole class, so the steps run in order (test_01 .. test_10):
 create (3 brokers, 3-node ZooKeeper) → produce/consume through the bootstrap addresses → scale to 5
 (partitions spread onto the new brokers) → scale to 3 with the operator restarted in the middle of
 the drain → a broker pod killed comes back with the same id → a broker whose data volume vanishes
 is replaced by a new id, its partitions reassigned and the replication factor restored → a config
-change rolls the brokers one at a time → invalid specs are reported, never crash the operator.
+change rolls the brokers one at a time → invalid specs are reported, never crash the operator →
+a scale-down that would break a topic's replication factor is refused in status → the operator's
+endpoints and Events.
 Every step that touches brokers runs the no-loss producer (librdkafka, idempotent, acks=all) from
 the host through the external NodePort listener and verifies afterwards that every acknowledged
 record is still there, exactly once, at its offset.
