@@ -191,6 +191,11 @@ struct KafkaClusterStatus {
   // The broker ids the last completed rebalance spread partitions over; when the running set
   // differs (brokers added), the operator rebalances and then records the new set here.
   std::vector<int32_t> balanced_brokers;
+  // The spec (defaulted) of the last pass that acted on a valid spec. An edit is checked
+  // against it (ValidateUpdate) before anything acts on it, because some changes cannot be
+  // carried out on brokers that exist (a PersistentVolumeClaim only grows, a moved basePort
+  // re-advertises every broker). Unset until the first such pass.
+  std::optional<KafkaClusterSpec> last_applied_spec;
   friend bool operator==(const KafkaClusterStatus&, const KafkaClusterStatus&) = default;
 };
 

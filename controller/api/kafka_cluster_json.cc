@@ -302,6 +302,15 @@ Status ReadSpec(const value& v, const std::string& path, KafkaClusterSpec* out) 
   return Optional(v, path, "rackAwareness", &out->rack_awareness, ReadRackAwareness);
 }
 
+// status.lastAppliedSpec: a spec as SpecToJson wrote it, read as strictly as spec itself.
+Status ReadOptionalSpec(const value& v, const std::string& path,
+                        std::optional<KafkaClusterSpec>* out) {
+  KafkaClusterSpec spec;
+  SLUICE_RETURN_IF_ERROR(ReadSpec(v, path, &spec));
+  *out = std::move(spec);
+  return Status::Ok();
+}
+
 Status ReadCondition(const value& v, const std::string& path, Condition* out) {
   SLUICE_RETURN_IF_ERROR(CheckObject(
       v, path,
@@ -363,7 +372,7 @@ Status ReadStatus(const value& v, const std::string& path, KafkaClusterStatus* o
       CheckObject(v, path,
                   {"observedGeneration", "conditions", "replicas", "labelSelector", "brokersReady",
                    "zookeeperReady", "brokers", "zookeeper", "bootstrap", "externalBootstrap",
-                   "nextBrokerId", "balancedBrokers"}));
+                   "nextBrokerId", "balancedBrokers", "lastAppliedSpec"}));
   SLUICE_RETURN_IF_ERROR(
       Optional(v, path, "observedGeneration", &out->observed_generation, ReadInt<int64_t>));
   if (const value* conditions = Field(v, "conditions")) {
@@ -383,7 +392,8 @@ Status ReadStatus(const value& v, const std::string& path, KafkaClusterStatus* o
   SLUICE_RETURN_IF_ERROR(
       Optional(v, path, "externalBootstrap", &out->external_bootstrap, ReadString));
   SLUICE_RETURN_IF_ERROR(Optional(v, path, "nextBrokerId", &out->next_broker_id, ReadInt<int32_t>));
-  return Optional(v, path, "balancedBrokers", &out->balanced_brokers, ReadIntList);
+  SLUICE_RETURN_IF_ERROR(Optional(v, path, "balancedBrokers", &out->balanced_brokers, ReadIntList));
+  return Optional(v, path, "lastAppliedSpec", &out->last_applied_spec, ReadOptionalSpec);
 }
 
 Status ReadMetadata(const value& v, const std::string& path, ObjectMeta* out) {
@@ -609,6 +619,8 @@ web::json::value StatusToJson(const KafkaClusterStatus& status) {
     balanced[i] = value::number(status.balanced_brokers[i]);
   }
   out["balancedBrokers"] = std::move(balanced);
+  out["lastAppliedSpec"] =
+      status.last_applied_spec ? SpecToJson(*status.last_applied_spec) : value::null();
   return out;
 }
 

@@ -36,9 +36,11 @@ web::json::value ToJson(const KafkaCluster& cluster);
 
 web::json::value SpecToJson(const KafkaClusterSpec& spec);
 
-// Every status field, with null for an empty string and for an unset replacedBy, so that the
-// result works both as a PUT to /status (the API server prunes the nulls) and as a merge patch
-// (null deletes what no longer applies). FromJson reads null and absent fields as empty.
+// Every status field, with null for an empty string and for an unset replacedBy or
+// lastAppliedSpec, so that the result works both as a PUT to /status (the API server prunes the
+// nulls) and as a merge patch (null deletes what no longer applies). FromJson reads null and
+// absent fields as empty. lastAppliedSpec is written as SpecToJson writes a spec (the CRD keeps
+// it as a free-form object rather than repeating the spec's schema) and read back as strictly.
 web::json::value StatusToJson(const KafkaClusterStatus& status);
 
 // The JSON name of a broker phase ("Pending", "Running", ...) and back.

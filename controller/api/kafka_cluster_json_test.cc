@@ -3,6 +3,7 @@
 
 #include "controller/api/kafka_cluster_json.h"
 
+#include "controller/api/defaults.h"
 #include "controller/api/test_clusters.h"
 
 namespace sluice::operator_api {
@@ -131,9 +132,10 @@ TEST(KafkaClusterJson, NullReplacedByMeansUnset) {
 
 TEST(KafkaClusterJson, StatusToJsonWritesEveryFieldSoMergePatchesClear) {
   const value status = StatusToJson(KafkaClusterStatus{});
-  for (const char* field : {"observedGeneration", "conditions", "replicas", "labelSelector",
-                            "brokersReady", "zookeeperReady", "brokers", "zookeeper", "bootstrap",
-                            "externalBootstrap", "nextBrokerId", "balancedBrokers"}) {
+  for (const char* field :
+       {"observedGeneration", "conditions", "replicas", "labelSelector", "brokersReady",
+        "zookeeperReady", "brokers", "zookeeper", "bootstrap", "externalBootstrap", "nextBrokerId",
+        "balancedBrokers", "lastAppliedSpec"}) {
     EXPECT_TRUE(status.has_field(field)) << field;
   }
   BrokerStatus broker;
@@ -147,6 +149,28 @@ TEST(KafkaClusterJson, StatusToJsonWritesEveryFieldSoMergePatchesClear) {
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->status, with_broker);
   EXPECT_TRUE(written.at("brokers").at(0).at("replacedBy").is_null());
+  EXPECT_TRUE(written.at("lastAppliedSpec").is_null());
+  EXPECT_FALSE(back->status.last_applied_spec);
+}
+
+TEST(KafkaClusterJson, LastAppliedSpecIsWrittenAsASpecAndReadBackTheSame) {
+  const KafkaCluster full = testing::FullCluster();
+  ASSERT_TRUE(full.status.last_applied_spec);
+  const value written = StatusToJson(full.status);
+  EXPECT_EQ(written.at("lastAppliedSpec").serialize(),
+            SpecToJson(*full.status.last_applied_spec).serialize());
+  EXPECT_EQ(written.at("lastAppliedSpec").at("replicas").as_integer(), 3);
+  Result<KafkaCluster> back = FromJson(value::parse(R"({"status": )" + written.serialize() + "}"));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->status.last_applied_spec, full.status.last_applied_spec);
+  // A defaulted spec (what the operator records) survives the trip unchanged, so a pass that
+  // changes nothing finds the recorded spec equal to its own and writes no status.
+  KafkaClusterSpec defaulted = WithDefaults(KafkaCluster{}).spec;
+  KafkaClusterStatus recorded;
+  recorded.last_applied_spec = defaulted;
+  back = FromJson(value::parse(R"({"status": )" + StatusToJson(recorded).serialize() + "}"));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->status, recorded);
 }
 
 TEST(KafkaClusterJson, EmptySpecStringsAreLeftOut) {
@@ -222,6 +246,8 @@ TEST(KafkaClusterJsonErrors, WrongTypesNameThePath) {
             "metadata.labels.a: expected a string, got 1");
   EXPECT_EQ(ParseError(R"({"status": {"balancedBrokers": [0, "1"]}})"),
             R"(status.balancedBrokers[1]: expected an integer, got "1")");
+  EXPECT_EQ(ParseError(R"({"status": {"lastAppliedSpec": {"replicas": "3"}}})"),
+            R"(status.lastAppliedSpec.replicas: expected an integer, got "3")");
 }
 
 TEST(KafkaClusterJsonErrors, LongValuesAreCutShort) {

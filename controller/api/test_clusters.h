@@ -107,6 +107,9 @@ inline KafkaCluster FullCluster() {
   st.external_bootstrap = "10.88.0.1:31000";
   st.next_broker_id = 5;
   st.balanced_brokers = {0, 1, 2};
+  // The spec before the last edit (one broker fewer): every spec path again, below status.
+  st.last_applied_spec = s;
+  st.last_applied_spec->replicas = 3;
   return c;
 }
 

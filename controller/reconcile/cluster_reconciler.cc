@@ -410,6 +410,7 @@ struct ClusterReconciler::Pass {
       if (!s.ok()) Fail(s);
       return Done();
     }
+    if (!AcceptUpdate()) return Done();
 
     status.label_selector = res::BrokerLabelSelector(cluster);
     status.bootstrap = res::BootstrapAddress(cluster);
@@ -418,6 +419,32 @@ struct ClusterReconciler::Pass {
 
     Finish();
     return Done();
+  }
+
+  // A valid spec may still be an edit that existing brokers cannot follow (a shrunk volume, a
+  // moved basePort): checked against the spec the operator last acted on. Refused like an
+  // invalid spec (conditions, one Warning Event, nothing touched) but requeued, and the recorded
+  // spec stays as it was, so setting the field back lets the cluster proceed. Accepted: the spec
+  // is recorded in the status this pass writes, whichever write comes first (a Persist before
+  // new broker ids act, or the final one), so it costs no write of its own.
+  bool AcceptUpdate() {
+    if (status.last_applied_spec) {
+      KafkaCluster last = cluster;
+      last.spec = *status.last_applied_spec;
+      std::vector<std::string> problems = operator_api::ValidateUpdate(last, cluster);
+      if (!problems.empty()) {
+        std::string message = Join(problems, "; ");
+        WarnOnce("InvalidUpdate", message, "ValidateUpdate");
+        degraded.push_back({"InvalidUpdate", message});
+        SetConditions(/*ready_reason=*/"InvalidUpdate", message);
+        Requeue(r.options_.blocked_interval);
+        Status s = WriteStatus(true);
+        if (!s.ok()) Fail(s);
+        return false;
+      }
+    }
+    status.last_applied_spec = cluster.spec;
+    return true;
   }
 
   bool AddFinalizer() {

@@ -7,6 +7,11 @@
 // is remembered between passes except what is in the API server: a fresh reconciler (a restarted
 // operator) continues exactly where the last one stopped.
 //
+// A spec that fails Validate, or an edit that ValidateUpdate refuses against
+// status.lastAppliedSpec (the spec of the last pass that acted), sets Ready=False (InvalidSpec,
+// InvalidUpdate) and Degraded, posts one Warning Event and touches nothing else; a pass that
+// acts records its spec as lastAppliedSpec in the status it writes anyway.
+//
 // Broker state machine (status.brokers[].phase), see controller/README.md:
 //
 //   (new id) -> Pending -> Running <-> Failed

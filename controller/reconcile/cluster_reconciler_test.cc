@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <set>
 
+#include "controller/api/defaults.h"
 #include "controller/api/kafka_cluster_json.h"
 #include "controller/kube/fake_client.h"
 #include "controller/resources/builders.h"
@@ -988,6 +989,132 @@ TEST_F(ReconcilerTest, ListedBrokerIdsArePinnedAndAutoIdsSkipThem) {
                   .as_string(),
               ::testing::HasSubstr("num.io.threads=16"));
   EXPECT_EQ(Cluster().status.next_broker_id, 3);
+}
+
+TEST_F(ReconcilerTest, APassThatActsRecordsTheDefaultedSpecItActedOn) {
+  RunningCluster();
+  KafkaCluster c = Cluster();
+  ASSERT_TRUE(c.status.last_applied_spec.has_value());
+  EXPECT_EQ(*c.status.last_applied_spec, operator_api::WithDefaults(c).spec);
+  EXPECT_EQ(c.status.last_applied_spec->storage.data.size, "10Gi");
+  EXPECT_EQ(c.status.last_applied_spec->image, "sluice/broker:0.1.0");
+  // An invalid spec is not acted on, so it is not recorded either.
+  EditSpec([](value& spec) { spec["config"]["broker.id"] = value::string("7"); });
+  Pass();
+  EXPECT_EQ(Condition("Ready").reason, "InvalidSpec");
+  EXPECT_EQ(Cluster().status.last_applied_spec, c.status.last_applied_spec);
+}
+
+TEST_F(ReconcilerTest, ShrinkingStorageIsAnInvalidUpdateThatTouchesNothingUntilSetBack) {
+  RunningCluster();
+  const KafkaCluster before = Cluster();
+  // The shrink comes with a scale-up that would be fine alone: nothing of the edit is done.
+  EditSpec([](value& spec) {
+    spec["storage"]["data"]["size"] = value::string("5Gi");
+    spec["replicas"] = value::number(4);
+  });
+  writes_.clear();
+  size_t events_before = events_.size();
+  ReconcileResult r = Pass();
+  EXPECT_TRUE(r.error.ok()) << r.error.ToString();
+  EXPECT_EQ(r.requeue_after, std::chrono::milliseconds(30000));
+  EXPECT_EQ(writes_, (std::vector<std::string>{"UpdateStatus KafkaCluster demo"}));
+  EXPECT_EQ(Condition("Ready").status, "False");
+  EXPECT_EQ(Condition("Ready").reason, "InvalidUpdate");
+  EXPECT_THAT(Condition("Ready").message, ::testing::HasSubstr("spec.storage.data.size"));
+  EXPECT_THAT(Condition("Ready").message, ::testing::HasSubstr("from 10Gi to 5Gi"));
+  EXPECT_EQ(Condition("Degraded").status, "True");
+  EXPECT_EQ(Condition("Degraded").reason, "InvalidUpdate");
+  EXPECT_EQ(events_.size(), events_before + 1);
+  EXPECT_EQ(events_.back().type, "Warning");
+  EXPECT_EQ(events_.back().reason, "InvalidUpdate");
+  KafkaCluster refused = Cluster();
+  EXPECT_EQ(refused.status.observed_generation, refused.metadata.generation);
+  EXPECT_EQ(refused.status.last_applied_spec, before.status.last_applied_spec);
+  EXPECT_EQ(refused.status.brokers, before.status.brokers);
+  EXPECT_EQ(refused.status.next_broker_id, 3);
+  EXPECT_FALSE(kube_.Has(types::kPod, kNs, "demo-broker-3"));
+
+  // Requeues neither write nor warn again.
+  writes_.clear();
+  Pass();
+  Pass();
+  EXPECT_TRUE(writes_.empty()) << LastWrites();
+  EXPECT_EQ(EventCount("InvalidUpdate"), 1u);
+
+  // Set back: the cluster proceeds (here: with the scale-up it was holding back).
+  EditSpec([](value& spec) { spec["storage"]["data"]["size"] = value::string("10Gi"); });
+  Pass();
+  EXPECT_NE(Condition("Ready").reason, "InvalidUpdate");
+  EXPECT_EQ(BrokerIds(), (std::vector<int32_t>{0, 1, 2, 3}));
+  Kubelet();
+  Settle();
+  KafkaCluster after = Cluster();
+  EXPECT_EQ(Condition("Ready").status, "True");
+  EXPECT_EQ(Condition("Degraded").status, "False");
+  ASSERT_TRUE(after.status.last_applied_spec.has_value());
+  EXPECT_EQ(after.status.last_applied_spec->replicas, 4);
+  EXPECT_EQ(after.status.last_applied_spec->storage.data.size, "10Gi");
+}
+
+TEST_F(ReconcilerTest, MovingBasePortIsRefusedWithoutReadvertisingAnyBroker) {
+  RunningCluster();
+  const std::string properties =
+      kube_.Peek(types::kConfigMap, kNs, "demo-broker-0")->at("data").serialize();
+  EditSpec([](value& spec) { spec["listeners"]["internal"]["basePort"] = value::number(19092); });
+  writes_.clear();
+  Pass();
+  EXPECT_EQ(writes_, (std::vector<std::string>{"UpdateStatus KafkaCluster demo"}));
+  EXPECT_EQ(Condition("Ready").reason, "InvalidUpdate");
+  EXPECT_THAT(Condition("Ready").message,
+              ::testing::HasSubstr("spec.listeners.internal.basePort: changing it from 9092 to "
+                                   "19092 is refused"));
+  EXPECT_EQ(kube_.Peek(types::kConfigMap, kNs, "demo-broker-0")->at("data").serialize(),
+            properties);
+  EXPECT_EQ(Cluster().status.bootstrap, "demo-bootstrap.kafka.svc.cluster.local:9092");
+}
+
+TEST_F(ReconcilerTest, ACompatibleEditProceedsAndIsRecorded) {
+  RunningCluster();
+  EditSpec([](value& spec) {
+    spec["config"]["num.io.threads"] = value::string("16");
+    spec["storage"]["data"]["size"] = value::string("20Gi");  // growing is fine
+  });
+  Pass();
+  EXPECT_NE(Condition("Ready").reason, "InvalidUpdate");
+  EXPECT_EQ(EventCount("InvalidUpdate"), 0u);
+  KafkaCluster c = Cluster();
+  ASSERT_TRUE(c.status.last_applied_spec.has_value());
+  EXPECT_EQ(c.status.last_applied_spec->config.at("num.io.threads"), "16");
+  EXPECT_EQ(c.status.last_applied_spec->storage.data.size, "20Gi");
+  EXPECT_THAT(kube_.Peek(types::kConfigMap, kNs, "demo-broker-0")
+                  ->at("data")
+                  .at("server.properties")
+                  .as_string(),
+              ::testing::HasSubstr("num.io.threads=16"));
+  Settle();
+  EXPECT_EQ(Condition("Ready").status, "True");
+  // Shrinking back to the first size is now a shrink from the recorded 20Gi.
+  EditSpec([](value& spec) { spec["storage"]["data"]["size"] = value::string("10Gi"); });
+  Pass();
+  EXPECT_EQ(Condition("Ready").reason, "InvalidUpdate");
+  EXPECT_THAT(Condition("Ready").message, ::testing::HasSubstr("from 20Gi to 10Gi"));
+}
+
+TEST_F(ReconcilerTest, AClusterWithoutARecordedSpecRecordsItInOneStatusWrite) {
+  RunningCluster();
+  // As an operator before lastAppliedSpec left it.
+  value object = *kube_.Peek(types::kKafkaCluster, kNs, kName);
+  object["status"].erase("lastAppliedSpec");
+  kube_.Put(types::kKafkaCluster, kNs, object);
+  ASSERT_FALSE(Cluster().status.last_applied_spec.has_value());
+  writes_.clear();
+  Pass();
+  EXPECT_EQ(writes_, (std::vector<std::string>{"UpdateStatus KafkaCluster demo"}));
+  EXPECT_TRUE(Cluster().status.last_applied_spec.has_value());
+  writes_.clear();
+  Pass();
+  EXPECT_TRUE(writes_.empty()) << LastWrites();
 }
 
 }  // namespace

@@ -7,7 +7,8 @@ create (3 brokers, 3-node ZooKeeper) → produce/consume through the bootstrap a
 (partitions spread onto the new brokers) → scale to 3 with the operator restarted in the middle of
 the drain → a broker pod killed comes back with the same id → a broker whose data volume vanishes
 is replaced by a new id, its partitions reassigned and the replication factor restored → a config
-change rolls the brokers one at a time → invalid specs are reported, never crash the operator →
+change rolls the brokers one at a time → invalid specs, and an edit running brokers cannot follow
+(a shrunk data volume), are reported, never crash the operator →
 a scale-down that would break a topic's replication factor is refused in status → the operator's
 endpoints and Events.
 Every step that touches brokers runs the no-loss producer (librdkafka, idempotent, acks=all) from
@@ -390,6 +391,35 @@ spec:
         self.assertEqual(self.operator_restarts(), restarts, "the operator restarted")
         # demo is untouched by all of this.
         self.wait_ready(3, timeout=120)
+        # A valid spec that running brokers cannot follow: a PersistentVolumeClaim only grows, so
+        # shrinking demo's data volume is refused against the spec the operator last applied,
+        # and nothing is done until it is set back.
+        self.assertEqual(self.status()["lastAppliedSpec"]["storage"]["data"]["size"], "1Gi")
+        pods_before = {name: pod["metadata"]["uid"] for name, pod in self.broker_pods().items()}
+        self.kube.kubectl("patch", "kafkacluster", NAME, "--type=merge",
+                          "-p", json.dumps({"spec": {"storage": {"data": {"size": "512Mi"}}}}), namespace=NS)
+        generation = self.cluster()["metadata"]["generation"]
+
+        def refused(st):
+            ready = next((c for c in st.get("conditions", []) if c.get("type") == "Ready"), {})
+            if (ready.get("status") == "False" and ready.get("reason") == "InvalidUpdate"
+                    and ready.get("observedGeneration") == generation):
+                return ready
+            return None
+        condition = self.wait_status(refused, "Ready=False/InvalidUpdate after shrinking spec.storage.data.size",
+                                     timeout=120)
+        self.assertIn("spec.storage.data.size", condition["message"])
+        self.assertEqual(self.condition("Degraded").get("reason"), "InvalidUpdate")
+        self.assertEqual(self.status()["lastAppliedSpec"]["storage"]["data"]["size"], "1Gi")
+        for i in self.broker_ids():
+            size = self.kube.jsonpath(f"pvc/{NAME}-broker-{i}-data", "{.spec.resources.requests.storage}", namespace=NS)
+            self.assertEqual(size, "1Gi", f"broker {i}'s data claim")
+        self.assertEqual({name: pod["metadata"]["uid"] for name, pod in self.broker_pods().items()}, pods_before)
+        self.kube.kubectl("patch", "kafkacluster", NAME, "--type=merge",
+                          "-p", json.dumps({"spec": {"storage": {"data": {"size": "1Gi"}}}}), namespace=NS)
+        self.wait_ready(3, timeout=120)
+        self.assertEqual(self.condition("Degraded").get("status"), "False")
+        self.assertEqual(self.operator_restarts(), restarts, "the operator restarted")
 
     def broker_pods_of(self, cluster):
         pods = self.kube.get_json("pods", "-l", f"app.kubernetes.io/instance={cluster},app.kubernetes.io/component=broker",
@@ -431,6 +461,6 @@ spec:
         reasons = {e.get("reason") for e in ours}
         print(f"[operator-e2e] operator event reasons: {sorted(reasons)}", file=sys.stderr)
         # Each step above leaves its Event on the KafkaCluster, naming what the operator did.
-        for reason in ("Rebalanced", "RollingRestart", "BrokerReplaced", "InvalidSpec"):
+        for reason in ("Rebalanced", "RollingRestart", "BrokerReplaced", "InvalidSpec", "InvalidUpdate"):
             self.assertIn(reason, reasons)
         self.assertTrue(all(e["regarding"]["kind"] == "KafkaCluster" for e in ours))
