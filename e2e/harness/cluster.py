@@ -24,7 +24,7 @@ from .kcat import Kcat
 from .netns import PrivateNetwork
 from .paths import REPO_DIR, build_dir
 from .waiting import wait_until
-from .zk_client import NoNodeError, ZkClient
+from .zk_client import BrokerRegistry, NoNodeError, ZkClient
 from .zookeeper import ZooKeeperServer
 
 
@@ -47,7 +47,7 @@ def run_tool(script, *args, timeout=60, input_text=None):
                              f"{expired.stdout!r} {expired.stderr!r}") from None
 
 
-class Cluster:
+class Cluster(BrokerRegistry):
     def __init__(self, workdir, size=3, properties=None, broker_properties=None, netns=False):
         """properties: server.properties entries for every broker; broker_properties: {id: {...}}
         for single brokers (racks, say)."""
@@ -177,17 +177,6 @@ class Cluster:
     def zk(self):
         return ZkClient(self.zookeeper.connect)
 
-    def registered_brokers(self):
-        with self.zk() as zk:
-            try:
-                return sorted(int(c) for c in zk.get_children("/brokers/ids"))
-            except NoNodeError:
-                return []
-
-    def wait_registered(self, broker_ids, timeout=60.0):
-        wanted = set(broker_ids)
-        return wait_until(lambda: wanted <= set(self.registered_brokers()), timeout,
-                          f"brokers {sorted(wanted)} registered under /brokers/ids")
 
     def wait_unregistered(self, broker_id, timeout=30.0):
         return wait_until(lambda: broker_id not in self.registered_brokers(), timeout,

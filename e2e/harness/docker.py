@@ -22,6 +22,7 @@ import uuid
 
 from .paths import E2E_DIR, REPO_DIR
 from .waiting import GiveUp, wait_until
+from .zk_client import BrokerRegistry
 
 DOCKER = "/usr/bin/docker"  # Debian's client, the engine's own version (a newer one may be on PATH)
 DOCKERD_SH = os.path.join(E2E_DIR, "docker", "dockerd.sh")
@@ -315,7 +316,7 @@ def four_letter_word_ready(port):
             and "Mode: " in four_letter_word(port, "srvr", timeout=1))
 
 
-class DockerCluster:
+class DockerCluster(BrokerRegistry):
     """One ZooKeeper container and brokers 0..size-1 from the broker image on a user-defined
     network, every broker configured by one mounted server.properties plus environment overrides
     (SLUICE_BROKER_ID, SLUICE_OVERRIDE_ADVERTISED_LISTENERS).
@@ -442,18 +443,6 @@ class DockerCluster:
         from .zk_client import ZkClient
         return ZkClient(f"127.0.0.1:{self.zookeeper_port}")
 
-    def registered_brokers(self):
-        from .zk_client import NoNodeError
-        with self.zk() as zk:
-            try:
-                return sorted(int(c) for c in zk.get_children("/brokers/ids"))
-            except NoNodeError:
-                return []
-
-    def wait_registered(self, broker_ids, timeout=60.0):
-        wanted = set(broker_ids)
-        return wait_until(lambda: wanted <= set(self.registered_brokers()), timeout,
-                          f"brokers {sorted(wanted)} registered under /brokers/ids")
 
     def assignment(self, topic):
         with self.zk() as zk:

@@ -74,6 +74,18 @@ def remove_leftovers():
         match = _BRIDGE.match(name)
         if match and not _pid_alive(int(match.group(1), 16)):
             run(["ip", "link", "del", name], check=False)
+    for rule in run(["iptables", "-w", "5", "-S", "FORWARD"], check=False).stdout.splitlines():
+        words = rule.split()
+        names = [w for w in words if _BRIDGE.match(w)]
+        if rule.startswith("-A FORWARD") and names and not _pid_alive(int(_BRIDGE.match(names[0]).group(1), 16)):
+            run(["iptables", "-w", "5", "-D"] + words[1:], check=False)
+
+
+def _forward_rules(bridge):
+    """The host FORWARD rules that let the members talk through `bridge` whatever the chain's
+    policy: Docker sets FORWARD to DROP, and with br_netfilter loaded (Docker and the Kubernetes
+    node load it) even traffic bridged between two members passes through FORWARD."""
+    return [["FORWARD", "-i", bridge, "-j", "ACCEPT"], ["FORWARD", "-o", bridge, "-j", "ACCEPT"]]
 
 
 def _used_networks():
@@ -129,6 +141,8 @@ class PrivateNetwork:
             run(["ip", "link", "add", self.bridge, "type", "bridge"])
             run(["ip", "addr", "add", f"{self.gateway}/24", "dev", self.bridge])
             run(["ip", "link", "set", self.bridge, "up"])
+            for rule in _forward_rules(self.bridge):
+                run(["iptables", "-w", "5", "-I", *rule])
             for member in self.members:
                 namespace, veth, address = self.namespaces[member], self._veths[member], self.addresses[member]
                 run(["ip", "netns", "add", namespace])
@@ -184,6 +198,8 @@ class PrivateNetwork:
             run(["ip", "link", "del", self._veths[member]], check=False)
             run(["ip", "netns", "del", self.namespaces[member]], check=False)
         run(["ip", "link", "del", self.bridge], check=False)
+        for rule in _forward_rules(self.bridge):
+            run(["iptables", "-w", "5", "-D", *rule], check=False)
         if self in _live_networks:
             _live_networks.remove(self)
 

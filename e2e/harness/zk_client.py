@@ -167,3 +167,22 @@ class ZkClient:
             pass
         finally:
             self.sock.close()
+
+
+class BrokerRegistry:
+    """Mixin for cluster fixtures that have a `zk()` returning a ZkClient context manager: which
+    brokers are registered under /brokers/ids, and waiting for some to be."""
+
+    def registered_brokers(self):
+        with self.zk() as zk:
+            try:
+                return sorted(int(c) for c in zk.get_children("/brokers/ids"))
+            except NoNodeError:
+                return []
+
+    def wait_registered(self, broker_ids, timeout=60.0):
+        from .waiting import wait_until
+        wanted = set(broker_ids)
+        return wait_until(lambda: wanted <= set(self.registered_brokers()), timeout,
+                          f"brokers {sorted(wanted)} registered under /brokers/ids")
+
