@@ -282,7 +282,16 @@ class DockerImagesTest(E2ETestCase):
             # The server runs as the official image's zookeeper user (uid 1000), not root.
             status = container.exec("cat", "/proc/1/status").stdout
             self.assertRegex(status, r"\nUid:\s+1000\s")
-            self.assertEqual(container.exec("zkServer.sh", "status").stdout.strip(), f"Mode: {found[i]}")
+        # The image's `zkServer.sh status` reports the same roles from inside the containers. Ask
+        # until every member answers at once: on a loaded machine a follower may briefly drop out
+        # of the quorum (tickTime 500 ms) and answer "not serving" while it rejoins.
+        def statuses():
+            answers = {i: c.exec("zkServer.sh", "status", check=False) for i, c in containers.items()}
+            if any(a.returncode != 0 for a in answers.values()):
+                return None
+            return {i: a.stdout.strip() for i, a in answers.items()}
+        reported = wait_until(statuses, 60, "zkServer.sh status to answer in all three containers", interval=1)
+        self.assertEqual(sorted(reported.values()), ["Mode: follower", "Mode: follower", "Mode: leader"], reported)
 
 
 if __name__ == "__main__":
